@@ -1,0 +1,126 @@
+package io.belamy.core.gpt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import io.belamy.core.nn.Conv1D;
+
+/**
+ * Multi-head causal self-attention of GPT-2 ({@code GPT2Attention}): one projection to queries,
+ * keys and values ({@code c_attn}), scaled dot-product attention, an output projection ({@code
+ * c_proj}).
+ *
+ * <p>Shapes: B batch, T new positions, S all positions (cached + new), C embedding, H heads.
+ */
+public final class CausalSelfAttention extends AbstractBlock {
+
+    static final String C_ATTN = "c_attn";
+    static final String C_PROJ = "c_proj";
+
+    private final int heads;
+    private final int headSize;
+    private final float dropout;
+    private final Conv1D cAttn;
+    private final Conv1D cProj;
+
+    CausalSelfAttention(GptConfig config, Initializer weightInit, Initializer projInit) {
+        int c = config.embeddingSize();
+        this.heads = config.heads();
+        this.headSize = config.headSize();
+        this.dropout = config.dropout();
+        this.cAttn = addChildBlock(C_ATTN, new Conv1D(c, 3 * c, weightInit));
+        this.cProj = addChildBlock(C_PROJ, new Conv1D(c, c, projInit));
+    }
+
+    /**
+     * Attends each new position to itself and every earlier position.
+     *
+     * @param x (B, T, C)
+     * @param mask additive mask broadcastable to (B, H, T, S), or null when T == 1
+     * @param cache earlier keys and values of this layer, or null to attend within x only
+     * @return (B, T, C)
+     */
+    NDArray forward(
+            ParameterStore ps,
+            NDArray x,
+            NDArray mask,
+            KvCache cache,
+            int layer,
+            boolean training) {
+        Shape shape = x.getShape();
+        long b = shape.get(0);
+        long t = shape.get(1);
+        long c = shape.get(2);
+
+        NDList qkv = cAttn.apply(ps, x, training).split(3, 2); // 3 x (B, T, C)
+        NDArray q = splitHeads(qkv.get(0), b, t); // (B, H, T, C/H)
+        NDArray k = splitHeads(qkv.get(1), b, t);
+        NDArray v = splitHeads(qkv.get(2), b, t);
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, k, v); // 2 x (B, H, S, C/H)
+            k = kv[0];
+            v = kv[1];
+        }
+
+        // (B, H, T, C/H) @ (B, H, C/H, S) -> (B, H, T, S)
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1f / (float) Math.sqrt(headSize));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray weights = scores.softmax(-1);
+        if (training && dropout > 0) {
+            weights = Dropout.dropout(weights, dropout, true).singletonOrThrow();
+        }
+        NDArray y = weights.matMul(v); // (B, H, T, C/H)
+        y = y.transpose(0, 2, 1, 3).reshape(b, t, c); // (B, H, T, C/H) -> (B, T, C)
+        return cProj.apply(ps, y, training);
+    }
+
+    /** (B, T, C) -&gt; (B, H, T, C/H). */
+    private NDArray splitHeads(NDArray x, long b, long t) {
+        return x.reshape(b, t, heads, headSize).transpose(0, 2, 1, 3);
+    }
+
+    /**
+     * The additive causal mask for {@code t} new positions after {@code past} cached ones: (T, S)
+     * with 0 where position i may see position j (j &lt;= past + i) and the most negative float
+     * elsewhere, as Hugging Face does (a fully masked row stays finite).
+     */
+    static NDArray causalMask(ai.djl.ndarray.NDManager manager, int past, int t) {
+        int s = past + t;
+        float[] values = new float[t * s];
+        for (int i = 0; i < t; i++) {
+            for (int j = past + i + 1; j < s; j++) {
+                values[i * s + j] = -Float.MAX_VALUE;
+            }
+        }
+        return manager.create(values, new Shape(t, s)).toType(DataType.FLOAT32, false);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        int t = Math.toIntExact(x.getShape().get(1));
+        NDArray mask = t > 1 ? causalMask(x.getManager(), 0, t) : null;
+        return new NDList(forward(ps, x, mask, null, 0, training));
+    }
+
+    @Override
+    protected void initializeChildBlocks(
+            ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+        cAttn.initialize(manager, dataType, inputShapes);
+        cProj.initialize(manager, dataType, inputShapes);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

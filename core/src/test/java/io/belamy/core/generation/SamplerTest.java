@@ -1,0 +1,184 @@
+package io.belamy.core.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+
+    private static final int VOCAB = 200;
+
+    @Test
+    void topKNeverEmitsATokenOutsideTheKBest() {
+        float[] logits = randomLogits(1, 1.5);
+        int k = 7;
+        Set<Integer> best = new HashSet<>();
+        for (int id : Sampler.candidates(logits.clone(), k)) {
+            best.add(id);
+        }
+        assertThat(best).hasSize(k);
+        // the k best really are the k largest logits
+        float[] sorted = logits.clone();
+        Arrays.sort(sorted);
+        for (int id : best) {
+            assertThat(logits[id]).isGreaterThanOrEqualTo(sorted[VOCAB - k]);
+        }
+
+        Set<Integer> drawn = new HashSet<>();
+        SamplingParams params = params(1.0f, k, 1.0f);
+        for (long seed = 0; seed < 2000; seed++) {
+            drawn.add(new Sampler(params, seed, VOCAB).next(logits.clone()));
+        }
+        assertThat(best).containsAll(drawn);
+        assertThat(drawn).as("all k are reachable").hasSize(k);
+    }
+
+    @Test
+    void topPNeverEmitsATokenOutsideTheNucleus() {
+        float[] logits = randomLogits(2, 3.0);
+        float p = 0.6f;
+        // nucleus by definition: best-first tokens until their probability reaches p
+        int[] order = Sampler.candidates(logits.clone(), 0);
+        double[] probs = softmax(logits);
+        Set<Integer> nucleus = new HashSet<>();
+        double cumulative = 0;
+        for (int id : order) {
+            nucleus.add(id);
+            cumulative += probs[id];
+            if (cumulative >= p) {
+                break;
+            }
+        }
+        assertThat(nucleus.size()).isBetween(2, VOCAB / 2);
+
+        Set<Integer> drawn = new HashSet<>();
+        SamplingParams params = params(1.0f, 0, p);
+        for (long seed = 0; seed < 3000; seed++) {
+            drawn.add(new Sampler(params, seed, VOCAB).next(logits.clone()));
+        }
+        assertThat(nucleus).containsAll(drawn);
+        assertThat(drawn.size()).isGreaterThan(1);
+    }
+
+    @Test
+    void greedyTakesTheLargestLogitAndTheLowerIdOnTies() {
+        float[] logits = {0.5f, 3f, -1f, 3f, 2.9f};
+        Sampler greedy = new Sampler(SamplingParams.greedy(1), 0, logits.length);
+        assertThat(greedy.next(logits.clone())).isEqualTo(1);
+        assertThat(Sampler.candidates(logits, 2)).containsExactly(1, 3);
+    }
+
+    @Test
+    void sameSeedSameDrawsDifferentSeedsDifferentDraws() {
+        SamplingParams params = params(1.0f, 0, 1.0f);
+        float[] logits = new float[VOCAB]; // uniform: maximal entropy
+        int[] a = draws(params, 42, logits, 50);
+        int[] b = draws(params, 42, logits, 50);
+        int[] c = draws(params, 43, logits, 50);
+        assertThat(a).containsExactly(b);
+        assertThat(a).isNotEqualTo(c);
+    }
+
+    @Test
+    void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOfSeenTokens() {
+        SamplingParams params =
+                SamplingParams.builder().temperature(0).repetitionPenalty(2f).build();
+        Sampler sampler = new Sampler(params, 0, 4);
+        sampler.observe(new int[] {0, 1});
+        float[] logits = {4f, -1f, 2.5f, -3f};
+        // 0: 4 -> 2 (now below token 2's 2.5)
+        assertThat(sampler.next(logits)).isEqualTo(2);
+        assertThat(logits).containsExactly(2f, -2f, 2.5f, -3f);
+    }
+
+    @Test
+    void temperatureSharpensTowardsTheBestToken() {
+        float[] logits = randomLogits(5, 1.0);
+        int best = Sampler.argMax(logits);
+        logits[best] += 1f; // a clear favourite
+        int cold = 0;
+        int hot = 0;
+        for (long seed = 0; seed < 500; seed++) {
+            cold +=
+                    new Sampler(params(0.05f, 0, 1f), seed, VOCAB).next(logits.clone()) == best
+                            ? 1
+                            : 0;
+            hot += new Sampler(params(5f, 0, 1f), seed, VOCAB).next(logits.clone()) == best ? 1 : 0;
+        }
+        assertThat(cold).isGreaterThan(450);
+        assertThat(hot).isLessThan(100);
+    }
+
+    @Test
+    void nanLogitsAreReported() {
+        float[] logits = {1f, Float.NaN};
+        assertThatThrownBy(() -> new Sampler(SamplingParams.greedy(1), 0, 2).next(logits))
+                .hasMessage("logit of token 1 is NaN");
+    }
+
+    @Test
+    void invalidParamsAreRejectedWithTheValue() {
+        assertThatThrownBy(() -> SamplingParams.builder().temperature(-0.5f).build())
+                .hasMessageContaining("temperature must be a finite number >= 0")
+                .hasMessageContaining("-0.5");
+        assertThatThrownBy(() -> SamplingParams.builder().topP(0f).build())
+                .hasMessage("topP must be in (0, 1], got 0.0");
+        assertThatThrownBy(() -> SamplingParams.builder().topP(1.5f).build())
+                .hasMessage("topP must be in (0, 1], got 1.5");
+        assertThatThrownBy(() -> SamplingParams.builder().maxTokens(0).build())
+                .hasMessage("maxTokens must be >= 1, got 0");
+        assertThatThrownBy(() -> SamplingParams.builder().topK(-1).build())
+                .hasMessage("topK must be >= 0 (0 = off), got -1");
+        assertThatThrownBy(() -> SamplingParams.builder().repetitionPenalty(0f).build())
+                .hasMessageContaining("repetitionPenalty must be a finite number > 0");
+        assertThatThrownBy(() -> SamplingParams.builder().stop(List.of("")).build())
+                .hasMessageContaining("stop strings must have 1 to 256 characters");
+        assertThatThrownBy(() -> Truncation.parse("middle"))
+                .hasMessage("truncation \"middle\" is not one of: none, left");
+    }
+
+    private static int[] draws(SamplingParams params, long seed, float[] logits, int n) {
+        Sampler s = new Sampler(params, seed, logits.length);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = s.next(logits.clone());
+        }
+        return out;
+    }
+
+    private static SamplingParams params(float temperature, int topK, float topP) {
+        return SamplingParams.builder().temperature(temperature).topK(topK).topP(topP).build();
+    }
+
+    private static float[] randomLogits(long seed, double scale) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] logits = new float[VOCAB];
+        for (int i = 0; i < VOCAB; i++) {
+            logits[i] = (float) (r.nextDouble(-1, 1) * scale * 3);
+        }
+        return logits;
+    }
+
+    private static double[] softmax(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int i = 0; i < p.length; i++) {
+            p[i] = Math.exp(logits[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}
