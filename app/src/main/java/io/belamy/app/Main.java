@@ -19,7 +19,8 @@ public final class Main {
         return commandLine().execute(args);
     }
 
-    static CommandLine commandLine() {
+    /** The configured command line, for embedding (tests, other tools). */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new BelamyCommand());
         cli.setExecutionExceptionHandler(new Errors());
         cli.setCaseInsensitiveEnumValuesAllowed(true);

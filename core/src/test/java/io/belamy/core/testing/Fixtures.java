@@ -5,11 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.belamy.core.io.Safetensors;
 import io.belamy.core.io.Tensor;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * The Hugging Face reference checkpoints under {@code src/test/resources/hf} (copied from {@code
@@ -24,17 +30,47 @@ public final class Fixtures {
 
     private Fixtures() {}
 
-    /** The model directory of a fixture. */
+    private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
+
+    /**
+     * The model directory of a fixture: the resource directory itself, or (when the fixtures come
+     * from this module's test jar) a copy extracted once per JVM.
+     */
     public static Path dir(String name) {
         URL url = Fixtures.class.getResource("/hf/" + name + "/config.json");
         if (url == null) {
             throw new IllegalStateException(
                     "test fixture hf/" + name + " is missing from the test classpath");
         }
+        if (url.getProtocol().equals("jar")) {
+            return EXTRACTED.computeIfAbsent(name, n -> extract(url, n));
+        }
         try {
             return Path.of(url.toURI()).getParent();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path extract(URL configUrl, String name) {
+        try {
+            JarURLConnection connection = (JarURLConnection) configUrl.openConnection();
+            Path target =
+                    Files.createDirectories(
+                            Files.createTempDirectory("belamy-fixtures").resolve(name));
+            String prefix = "hf/" + name + "/";
+            try (JarFile jar = new JarFile(connection.getJarFileURL().getPath())) {
+                for (JarEntry e : java.util.Collections.list(jar.entries())) {
+                    if (e.getName().startsWith(prefix) && !e.isDirectory()) {
+                        try (InputStream in = jar.getInputStream(e)) {
+                            Files.copy(in, target.resolve(e.getName().substring(prefix.length())));
+                        }
+                    }
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract fixture " + name, e);
         }
     }
 

@@ -1,0 +1,128 @@
+package io.belamy.generate;
+
+import io.belamy.core.topic.Topics;
+import io.belamy.streaming.CommonKeys;
+import io.belamy.streaming.ConfigKey;
+import io.belamy.streaming.JobArgs;
+import io.belamy.streaming.KafkaIo;
+import io.belamy.streaming.KafkaSettings;
+import io.belamy.streaming.OutRecord;
+import io.belamy.streaming.RawRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The generation job: prompts in, streamed text out.
+ *
+ * <pre>
+ * KafkaSource(prompts) -&gt; ValidatePrompt -&gt; GenerateText -&gt; KafkaSink(generated.text)
+ *                              \-- error replies + dead letters --/        (and dlq)
+ * </pre>
+ *
+ * <p>Delivery is at-least-once: a failover regenerates requests in flight, their chunks carrying
+ * the same {@code (id, seq)}, so consumers drop repeats; the {@code done} record is authoritative.
+ */
+public final class GenerateJob {
+
+    public static final String NAME = "generate";
+
+    public static final String UID_SOURCE = "generate-prompts-source";
+    public static final String UID_VALIDATE = "generate-validate";
+    public static final String UID_GENERATE = "generate-text";
+    public static final String UID_SINK = "generate-replies-sink";
+
+    public static final ConfigKey<Path> MODEL_DIR =
+            ConfigKey.path(
+                    "model.dir",
+                    "Hugging Face GPT-2 directory to serve (a path on every TaskManager).",
+                    null);
+
+    public static final ConfigKey<String> MODEL_NAME =
+            ConfigKey.string(
+                    "model.name",
+                    "Name prompts use for the model (default: belamy.json's name, else the directory name).",
+                    "",
+                    "a non-empty name");
+
+    public static final ConfigKey<String> GROUP_ID =
+            ConfigKey.string(
+                    "group.id",
+                    "Kafka consumer group of the prompts source.",
+                    "belamy-generate",
+                    "a group id");
+
+    /** Every option of the job, as {@code --key value} program arguments. */
+    public static final List<ConfigKey<?>> KEYS =
+            List.of(
+                    CommonKeys.BOOTSTRAP_SERVERS,
+                    CommonKeys.TOPIC_PREFIX,
+                    CommonKeys.KAFKA_PROPERTIES,
+                    CommonKeys.CHECKPOINT_INTERVAL,
+                    CommonKeys.PARALLELISM,
+                    MODEL_DIR,
+                    MODEL_NAME,
+                    GROUP_ID);
+
+    private GenerateJob() {}
+
+    /** The data flow, from a prompt source to a sink of replies and dead letters. */
+    public static void build(
+            StreamExecutionEnvironment env,
+            Source<RawRecord, ?, ?> prompts,
+            Sink<OutRecord> sink,
+            Topics topics,
+            ServedModel model) {
+        // 1. Prompts as raw records, so undecodable ones still reach the dead-letter topic.
+        DataStream<RawRecord> raw =
+                env.fromSource(prompts, WatermarkStrategy.noWatermarks(), "prompts")
+                        .uid(UID_SOURCE);
+        // 2. Decode and check; rejects become error replies and dead letters.
+        SingleOutputStreamOperator<ValidPrompt> valid =
+                raw.process(new ValidatePrompt(topics, model))
+                        .uid(UID_VALIDATE)
+                        .name("validate prompts");
+        // 3. Generate, streaming a chunk per piece of text, then the final record.
+        DataStream<OutRecord> replies =
+                valid.process(new GenerateText(topics, model))
+                        .uid(UID_GENERATE)
+                        .name("generate text");
+        // 4. Everything to Kafka, each record to its own topic.
+        replies.union(valid.getSideOutput(ValidatePrompt.REJECTED))
+                .sinkTo(sink)
+                .uid(UID_SINK)
+                .name("replies");
+    }
+
+    /** Configures checkpointing and builds the job from program arguments. */
+    public static void configure(StreamExecutionEnvironment env, JobArgs args)
+            throws java.io.IOException {
+        KafkaSettings kafka = CommonKeys.kafka(args);
+        Topics topics = new Topics(args.get(CommonKeys.TOPIC_PREFIX));
+        String name = args.get(MODEL_NAME);
+        ServedModel model = ServedModel.of(args.get(MODEL_DIR), name.isEmpty() ? null : name);
+        Duration interval = args.get(CommonKeys.CHECKPOINT_INTERVAL);
+        env.enableCheckpointing(interval.toMillis());
+        env.setParallelism(args.get(CommonKeys.PARALLELISM));
+        env.getConfig().enableObjectReuse();
+        build(
+                env,
+                KafkaIo.source(kafka, topics.prompts().name(), args.get(GROUP_ID), false),
+                KafkaIo.sink(kafka, false, "belamy-generate"),
+                topics,
+                model);
+    }
+
+    /** Entry point on a cluster: {@code --bootstrap.servers host:port --model.dir DIR [...]}. */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, JobArgs.parse(args, KEYS));
+        env.execute("belamy generate");
+    }
+}

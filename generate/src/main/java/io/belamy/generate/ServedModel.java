@@ -1,0 +1,42 @@
+package io.belamy.generate;
+
+import io.belamy.core.store.ModelCard;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The model a generation job serves: where it is and how prompts name it. Its name and version come
+ * from {@code belamy.json} when the directory has one; otherwise the name is the directory's name
+ * (or one given) and the version is 0.
+ *
+ * @param dir the model directory, as a path on every TaskManager
+ */
+public record ServedModel(String dir, String name, long version) implements Serializable {
+
+    public ServedModel {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("model name must not be empty");
+        }
+    }
+
+    /**
+     * Describes a model directory.
+     *
+     * @param name overrides the name; null keeps the card's or directory's name
+     * @throws IOException naming the directory when it does not exist
+     */
+    public static ServedModel of(Path dir, String name) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "model directory not found");
+        }
+        var card = ModelCard.read(dir);
+        String fallback = dir.toAbsolutePath().normalize().getFileName().toString();
+        return new ServedModel(
+                dir.toAbsolutePath().normalize().toString(),
+                name != null ? name : card.map(ModelCard::name).orElse(fallback),
+                card.map(ModelCard::version).orElse(0L));
+    }
+}

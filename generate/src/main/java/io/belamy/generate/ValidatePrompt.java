@@ -1,0 +1,157 @@
+package io.belamy.generate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.belamy.core.generation.SamplingParams;
+import io.belamy.core.topic.InvalidRecordException;
+import io.belamy.core.topic.MusicReply;
+import io.belamy.core.topic.PromptRecord;
+import io.belamy.core.topic.TextReply;
+import io.belamy.core.topic.Topics;
+import io.belamy.streaming.DeadLetters;
+import io.belamy.streaming.OutRecord;
+import io.belamy.streaming.RawRecord;
+import java.util.Set;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Decodes and checks prompts. Valid text prompts go on; every invalid one yields an error reply for
+ * its id (when the id can be read, from the value or else the record key) and a dead letter, on the
+ * {@link #REJECTED} side output. Nothing here throws on bad input.
+ */
+public final class ValidatePrompt extends ProcessFunction<RawRecord, ValidPrompt> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Error replies and dead letters. */
+    public static final OutputTag<OutRecord> REJECTED = new OutputTag<>("rejected") {};
+
+    private static final Set<String> TASKS =
+            Set.of(PromptRecord.TEXT, PromptRecord.FILL_MASK, PromptRecord.MUSIC);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String prefix;
+    private final ServedModel model;
+
+    public ValidatePrompt(Topics topics, ServedModel model) {
+        this.prefix = topics.prefix();
+        this.model = model;
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<ValidPrompt> out) {
+        Topics topics = new Topics(prefix);
+        JsonNode tree = readTree(record.value());
+        String id = readableId(tree, record);
+        String task =
+                tree != null && tree.path("task").isTextual()
+                        ? tree.get("task").asText()
+                        : PromptRecord.TEXT;
+        try {
+            PromptRecord prompt = PromptRecord.CODEC.decode(record.value());
+            SamplingParams params = check(prompt);
+            out.collect(new ValidPrompt(prompt, params, record));
+        } catch (Rejection r) {
+            reject(ctx, topics, record, id, task, r.code, r.getMessage());
+        } catch (InvalidRecordException e) {
+            reject(ctx, topics, record, id, task, e.code(), e.getMessage());
+        }
+    }
+
+    /** The sampling parameters of a decoded prompt, after checking its task and model. */
+    private SamplingParams check(PromptRecord prompt) {
+        if (!TASKS.contains(prompt.task())) {
+            throw new Rejection(
+                    ErrorCodes.UNKNOWN_TASK,
+                    "unknown task \"" + prompt.task() + "\" (tasks: text, fill-mask, music)");
+        }
+        if (!prompt.task().equals(PromptRecord.TEXT)) {
+            throw new Rejection(
+                    ErrorCodes.UNSUPPORTED_TASK,
+                    "task \""
+                            + prompt.task()
+                            + "\" is not served by this job (model \""
+                            + model.name()
+                            + "\" serves text)");
+        }
+        if (prompt.model() != null && !prompt.model().equals(model.name())) {
+            throw new Rejection(
+                    ErrorCodes.UNKNOWN_MODEL,
+                    "unknown model \"" + prompt.model() + "\" (served: \"" + model.name() + "\")");
+        }
+        if (prompt.modelVersion() != null && prompt.modelVersion() != model.version()) {
+            throw new Rejection(
+                    ErrorCodes.UNKNOWN_MODEL_VERSION,
+                    "model \""
+                            + model.name()
+                            + "\" has no version "
+                            + prompt.modelVersion()
+                            + " (served: "
+                            + model.version()
+                            + ")");
+        }
+        try {
+            return prompt.params().toSamplingParams();
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(ErrorCodes.INVALID_PARAMS, "invalid params: " + e.getMessage());
+        }
+    }
+
+    private void reject(
+            Context ctx,
+            Topics topics,
+            RawRecord record,
+            String id,
+            String task,
+            String code,
+            String message) {
+        if (id != null) {
+            ctx.output(REJECTED, errorReply(topics, id, task, code, message));
+        }
+        ctx.output(REJECTED, DeadLetters.of(topics, GenerateJob.NAME, record, code, message));
+    }
+
+    /** An error reply on the topic where the task's answers go. */
+    static OutRecord errorReply(
+            Topics topics, String id, String task, String code, String message) {
+        if (PromptRecord.MUSIC.equals(task)) {
+            return OutRecord.of(
+                    topics.generatedMusic(), id, new MusicReply.Error(id, code, message));
+        }
+        return OutRecord.of(topics.generatedText(), id, new TextReply.Error(id, 0, code, message));
+    }
+
+    private static JsonNode readTree(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            JsonNode tree = JSON.readTree(value);
+            return tree != null && tree.isObject() ? tree : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** The request id from the value, else the record key, else null. */
+    private static String readableId(JsonNode tree, RawRecord record) {
+        if (tree != null && tree.path("id").isTextual() && !tree.get("id").asText().isEmpty()) {
+            return tree.get("id").asText();
+        }
+        String key = record.keyString();
+        return key == null || key.isEmpty() ? null : key;
+    }
+
+    /** A prompt that decodes but cannot be served. */
+    private static final class Rejection extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String code;
+
+        Rejection(String code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+        }
+    }
+}
