@@ -11,7 +11,14 @@ import picocli.CommandLine.Command;
             "",
             "Models are Hugging Face directories (config.json + model.safetensors + tokenizer.json)."
         },
-        subcommands = {GenerateCommand.class, BenchCommand.class},
+        subcommands = {
+            DemoCommand.class,
+            ServeCommand.class,
+            PromptCommand.class,
+            ListenCommand.class,
+            GenerateCommand.class,
+            BenchCommand.class
+        },
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'belamy COMMAND --help' for a command's options."})

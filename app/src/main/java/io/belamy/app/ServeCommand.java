@@ -1,0 +1,150 @@
+package io.belamy.app;
+
+import io.belamy.app.runtime.EmbeddedRuntime;
+import io.belamy.core.gpt.GptModel;
+import io.belamy.core.topic.Topics;
+import io.belamy.generate.GenerateJob;
+import io.belamy.generate.ServedModel;
+import io.belamy.streaming.CommonKeys;
+import io.belamy.streaming.JobArgs;
+import io.belamy.streaming.KafkaSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the generation job: prompts from <prefix>prompts, streamed replies to"
+                    + " <prefix>generated.text.",
+            "Without --bootstrap it starts the embedded runtime (a Kafka broker and a Flink"
+                    + " MiniCluster in this process, data in --work-dir).",
+            "Prints 'ready: bootstrap=HOST:PORT prompts=TOPIC' once prompts can be sent; stops"
+                    + " cleanly on Ctrl-C or SIGTERM."
+        })
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "DIR",
+            description = "Hugging Face GPT-2 directory to serve.")
+    Path model;
+
+    @Option(
+            names = "--model-name",
+            paramLabel = "NAME",
+            description =
+                    "Name prompts use for the model (default: belamy.json's name, else the directory name).")
+    String modelName;
+
+    @Mixin KafkaOptions kafkaOptions;
+
+    @Option(
+            names = "--kafka-port",
+            paramLabel = "PORT",
+            description = "Port of the embedded broker on 127.0.0.1 (default: a free port).")
+    int kafkaPort;
+
+    @Option(
+            names = "--parallelism",
+            paramLabel = "N",
+            description = "Parallel copies of the model (default: ${DEFAULT-VALUE}).")
+    int parallelism = 1;
+
+    @Option(
+            names = "--checkpoint-interval",
+            paramLabel = "DURATION",
+            description = "Checkpoint interval, e.g. 5s (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval = "5s";
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ServedModel served = ServedModel.of(model, modelName);
+        try (GptModel check = GptModel.load(model)) {
+            err.printf(
+                    "serving %s (version %d): %d layers, context %d, vocabulary %d%n",
+                    served.name(),
+                    served.version(),
+                    check.config().layers(),
+                    check.config().contextLength(),
+                    check.config().vocabSize());
+        }
+        Topics topics =
+                new Topics(
+                        kafkaOptions.topicPrefix != null
+                                ? kafkaOptions.topicPrefix
+                                : Topics.DEFAULT_PREFIX);
+        KafkaSettings external =
+                kafkaOptions.bootstrap == null
+                        ? null
+                        : KafkaSettings.of(kafkaOptions.bootstrap, kafkaOptions.kafkaConfig);
+        err.println(
+                external == null
+                        ? "starting the embedded runtime in "
+                                + kafkaOptions.workDir.toAbsolutePath()
+                                + " ..."
+                        : "starting Flink; Kafka at " + external.bootstrapServers() + " ...");
+        EmbeddedRuntime runtime =
+                EmbeddedRuntime.start(
+                        new EmbeddedRuntime.Options(
+                                kafkaOptions.workDir,
+                                kafkaPort,
+                                external,
+                                topics,
+                                Math.max(4, parallelism)));
+        Thread hook = new Thread(runtime::close, "belamy-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        Map<String, String> args = new LinkedHashMap<>();
+        args.put(CommonKeys.BOOTSTRAP_SERVERS.name(), runtime.kafka().bootstrapServers());
+        args.put(CommonKeys.TOPIC_PREFIX.name(), topics.prefix());
+        if (kafkaOptions.kafkaConfig != null) {
+            args.put(CommonKeys.KAFKA_PROPERTIES.name(), kafkaOptions.kafkaConfig.toString());
+        }
+        args.put(CommonKeys.PARALLELISM.name(), Integer.toString(parallelism));
+        args.put(CommonKeys.CHECKPOINT_INTERVAL.name(), checkpointInterval);
+        args.put(GenerateJob.MODEL_DIR.name(), model.toAbsolutePath().toString());
+        args.put(GenerateJob.MODEL_NAME.name(), served.name());
+        JobArgs jobArgs = JobArgs.of(args, GenerateJob.KEYS);
+        JobClient job =
+                runtime.submit(
+                        "belamy generate",
+                        env -> GenerateJob.configure(env, jobArgs),
+                        Duration.ofMinutes(3));
+        runtime.publish();
+        err.println("Flink Web UI: " + runtime.flink().restAddress());
+        out.println(
+                "ready: bootstrap="
+                        + runtime.kafka().bootstrapServers()
+                        + " prompts="
+                        + topics.prompts().name());
+        out.flush();
+
+        // Run until stopped (the shutdown hook cleans up) or until the job fails.
+        while (true) {
+            JobStatus status = job.getJobStatus().get(30, TimeUnit.SECONDS);
+            if (status.isGloballyTerminalState()) {
+                err.println("belamy serve: the generation job ended as " + status);
+                return Errors.FAILURE;
+            }
+            Thread.sleep(1000);
+        }
+    }
+}
