@@ -87,6 +87,25 @@ class ServeProcessIT {
             assertThat(text.toString()).isNotBlank();
             assertThat(err.toString()).contains("first: 10 new tokens, finish: length");
 
+            // belamy listen prints every reply record, one line each
+            CommandLine listen = Main.commandLine();
+            StringWriter lines = new StringWriter();
+            listen.setOut(new PrintWriter(lines, true));
+            listen.setErr(new PrintWriter(new StringWriter(), true));
+            assertThat(
+                            listen.execute(
+                                    "listen",
+                                    "--work-dir",
+                                    work.toString(),
+                                    "--from-beginning",
+                                    "--limit",
+                                    "11"))
+                    .isZero();
+            List<String> printed = lines.toString().lines().toList();
+            assertThat(printed).hasSize(11);
+            assertThat(printed.get(0)).startsWith("first #0 \"");
+            assertThat(printed.get(10)).startsWith("first done: length, 10 tokens, gpt2-tiny v0");
+
             TopicPartition prompts = new TopicPartition("belamy.prompts", 0);
             awaitCommitted(bootstrap, prompts, 1);
 
