@@ -1,18 +1,15 @@
 package io.belamy.core.gpt;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.belamy.core.io.HfConfig;
 import io.belamy.core.io.Safetensors;
 import io.belamy.core.io.Tensor;
+import io.belamy.core.nn.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,65 +40,36 @@ public final class GptCheckpoint {
      * @throws IOException naming the file, the field and the value that belamy cannot use
      */
     public static GptConfig readConfig(Path dir) throws IOException {
-        Path file = dir.resolve(CONFIG_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(
-                    file.toString(), null, "model directory has no config.json");
-        }
-        JsonNode root;
+        HfConfig c = HfConfig.read(dir);
         try {
-            root = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new IOException(file + ": expected a JSON object");
-        }
-        try {
-            return fromHfConfig(root);
+            return fromHfConfig(c);
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
+            throw new IOException(dir.resolve(CONFIG_FILE) + ": " + e.getMessage(), e);
         }
     }
 
     /** A {@link GptConfig} from a parsed {@code GPT2Config}. */
-    static GptConfig fromHfConfig(JsonNode c) {
-        String modelType = text(c, "model_type", MODEL_TYPE);
-        if (!modelType.equals(MODEL_TYPE)) {
-            throw unsupported("model_type", modelType, "gpt2");
-        }
-        JsonNode architectures = c.get("architectures");
-        if (architectures != null && architectures.isArray()) {
-            for (JsonNode a : architectures) {
-                if (!ARCHITECTURES.contains(a.asText())) {
-                    throw unsupported(
-                            "architectures", a.asText(), String.join(", ", ARCHITECTURES));
-                }
-            }
-        }
-        String activation = text(c, "activation_function", "gelu_new");
-        if (!ACTIVATIONS.contains(activation)) {
-            throw unsupported("activation_function", activation, String.join(", ", ACTIVATIONS));
-        }
-        requireFlag(c, "add_cross_attention", false);
-        requireFlag(c, "scale_attn_by_inverse_layer_idx", false);
-        requireFlag(c, "scale_attn_weights", true);
-        requireFlag(c, "tie_word_embeddings", true);
+    static GptConfig fromHfConfig(HfConfig c) {
+        c.oneOf("model_type", MODEL_TYPE, List.of(MODEL_TYPE), "belamy's GPT");
+        c.requireArchitectures(ARCHITECTURES, "belamy's GPT");
+        c.oneOf("activation_function", "gelu_new", ACTIVATIONS, "belamy's GPT");
+        c.requireFlag("add_cross_attention", false, "belamy's GPT");
+        c.requireFlag("scale_attn_by_inverse_layer_idx", false, "belamy's GPT");
+        c.requireFlag("scale_attn_weights", true, "belamy's GPT");
+        c.requireFlag("tie_word_embeddings", true, "belamy's GPT");
 
-        int vocab = integer(c, "vocab_size", 50257);
-        int embd = integer(c, "n_embd", 768);
-        JsonNode inner = c.get("n_inner");
-        int innerSize = inner == null || inner.isNull() ? 4 * embd : integer(c, "n_inner", 0);
-        float dropout = (float) number(c, "resid_pdrop", 0.1);
+        int vocab = c.integer("vocab_size", 50257);
+        int embd = c.integer("n_embd", 768);
+        int innerSize = c.has("n_inner") ? c.integer("n_inner", 0) : 4 * embd;
         return new GptConfig(
                 vocab,
-                integer(c, "n_positions", 1024),
+                c.integer("n_positions", 1024),
                 embd,
-                integer(c, "n_layer", 12),
-                integer(c, "n_head", 12),
+                c.integer("n_layer", 12),
+                c.integer("n_head", 12),
                 innerSize,
-                (float) number(c, "layer_norm_epsilon", 1e-5),
-                dropout,
+                (float) c.number("layer_norm_epsilon", 1e-5),
+                (float) c.number("resid_pdrop", 0.1),
                 tokenId(c, "bos_token_id", 50256, vocab),
                 tokenId(c, "eos_token_id", 50256, vocab));
     }
@@ -150,35 +118,8 @@ public final class GptCheckpoint {
      */
     public static Gpt fromTensors(
             GptConfig config, Map<String, Tensor> tensors, NDManager manager) {
-        Map<String, Tensor> named = normalizeNames(tensors);
         Gpt gpt = Gpt.createForLoading(config, manager);
-        for (Map.Entry<String, Parameter> e : gpt.namedParameters().entrySet()) {
-            String name = e.getKey();
-            Tensor t = named.get(name);
-            if (t == null) {
-                throw new IllegalArgumentException("checkpoint lacks tensor \"" + name + "\"");
-            }
-            NDArray array = e.getValue().getArray();
-            long[] expected = array.getShape().getShape();
-            if (!Arrays.equals(t.shape(), expected)) {
-                throw new IllegalArgumentException(
-                        "tensor \""
-                                + name
-                                + "\" has shape "
-                                + Arrays.toString(t.shape())
-                                + " but the config needs "
-                                + Arrays.toString(expected));
-            }
-            if (!t.dtype().isFloating()) {
-                throw new IllegalArgumentException(
-                        "tensor \""
-                                + name
-                                + "\" has dtype "
-                                + t.dtype()
-                                + ", expected a float type");
-            }
-            array.set(t.toFloats());
-        }
+        Weights.assign(gpt.namedParameters(), normalizeNames(tensors));
         return gpt;
     }
 
@@ -203,12 +144,7 @@ public final class GptCheckpoint {
 
     /** The model's weights as float32 tensors under their Hugging Face names. */
     public static Map<String, Tensor> toTensors(Gpt gpt) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : gpt.namedParameters().entrySet()) {
-            NDArray array = e.getValue().getArray();
-            out.put(e.getKey(), Tensor.ofFloats(array.getShape().getShape(), array.toFloatArray()));
-        }
-        return out;
+        return Weights.toTensors(gpt.namedParameters());
     }
 
     /** Writes {@code config.json} and {@code model.safetensors} into {@code dir}. */
@@ -239,68 +175,14 @@ public final class GptCheckpoint {
         }
     }
 
-    private static IllegalArgumentException unsupported(
-            String field, Object value, String allowed) {
-        return new IllegalArgumentException(
-                "unsupported "
-                        + field
-                        + " \""
-                        + value
-                        + "\" (belamy's GPT supports: "
-                        + allowed
-                        + ")");
-    }
-
-    private static void requireFlag(JsonNode c, String field, boolean supported) {
-        JsonNode v = c.get(field);
-        if (v != null && !v.isNull() && (!v.isBoolean() || v.asBoolean() != supported)) {
-            throw new IllegalArgumentException(
-                    field + " is " + v + "; belamy's GPT supports only " + supported);
-        }
-    }
-
-    private static String text(JsonNode c, String field, String fallback) {
-        JsonNode v = c.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isTextual()) {
-            throw new IllegalArgumentException(field + " must be a string, got " + v);
-        }
-        return v.asText();
-    }
-
-    private static int integer(JsonNode c, String field, int fallback) {
-        JsonNode v = c.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw new IllegalArgumentException(field + " must be an integer, got " + v);
-        }
-        return v.asInt();
-    }
-
-    private static double number(JsonNode c, String field, double fallback) {
-        JsonNode v = c.get(field);
-        if (v == null || v.isNull()) {
-            return fallback;
-        }
-        if (!v.isNumber()) {
-            throw new IllegalArgumentException(field + " must be a number, got " + v);
-        }
-        return v.asDouble();
-    }
-
     /**
      * A special token id, or -1 (none) when absent and GPT-2's default does not fit the vocabulary.
      */
-    private static int tokenId(JsonNode c, String field, int fallback, int vocab) {
-        JsonNode v = c.get(field);
-        if (v == null || v.isNull()) {
+    private static int tokenId(HfConfig c, String field, int fallback, int vocab) {
+        if (!c.has(field)) {
             return fallback < vocab ? fallback : -1;
         }
-        int id = integer(c, field, fallback);
+        int id = c.integer(field, fallback);
         if (id < 0 || id >= vocab) {
             throw new IllegalArgumentException(
                     field + " " + id + " is outside the vocabulary [0, " + vocab + ")");
