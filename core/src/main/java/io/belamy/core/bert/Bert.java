@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 import io.belamy.core.nn.Activations;
 import io.belamy.core.nn.LayerNorm;
 import io.belamy.core.nn.Linear;
+import io.belamy.core.nn.Losses;
 import io.belamy.core.nn.ParameterNames;
 import io.belamy.core.nn.SeededNormal;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class Bert extends AbstractBlock {
     static final float INIT_STD = 0.02f;
 
     /** Label of positions that take no part in the loss, as in Hugging Face. */
-    public static final int IGNORE = -100;
+    public static final int IGNORE = Losses.IGNORE;
 
     private final BertConfig config;
     private final BertEmbeddings embeddings;
@@ -135,15 +136,7 @@ public final class Bert extends AbstractBlock {
      * @return a scalar
      */
     public static NDArray maskedLmLoss(NDArray logits, NDArray labels) {
-        NDArray counted = labels.neq(IGNORE); // (B, T) bool
-        NDArray safe =
-                labels.mul(
-                        counted.toType(
-                                DataType.INT64, false)); // IGNORE -> 0, gathered then dropped
-        NDArray picked =
-                logits.logSoftmax(-1).gather(safe.expandDims(-1), -1).squeeze(-1); // (B, T)
-        NDArray weights = counted.toType(DataType.FLOAT32, false);
-        return picked.mul(weights).sum().div(weights.sum()).neg();
+        return Losses.crossEntropy(logits, labels);
     }
 
     @Override

@@ -1,16 +1,26 @@
 package io.belamy.core.bert;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import io.belamy.core.Djl;
 import io.belamy.core.tokenizer.TextTokenizer;
 import io.belamy.core.tokenizer.Tokenizers;
+import io.belamy.core.train.LanguageModel;
+import io.belamy.core.train.TokenBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** A BERT with its tokenizer and the native memory holding its weights; closing frees both. */
-public final class BertModel implements AutoCloseable {
+public final class BertModel implements LanguageModel {
+
+    /** {@link #kind()} of BERT models. */
+    public static final String KIND = "bert";
 
     /** The mask token of BERT tokenizers. */
     public static final String MASK = "[MASK]";
@@ -79,9 +89,41 @@ public final class BertModel implements AutoCloseable {
     }
 
     /** Writes a Hugging Face directory (config, weights, tokenizer). */
+    @Override
     public void save(Path dir) throws IOException {
         BertCheckpoint.save(bert, dir);
         tokenizer.save(dir);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Map<String, Parameter> namedParameters() {
+        return bert.namedParameters();
+    }
+
+    @Override
+    public void freeze(boolean frozen) {
+        bert.freezeParameters(frozen);
+    }
+
+    @Override
+    public int maxPositions() {
+        return bert.config().maxPositions();
+    }
+
+    /** Masked LM loss over the positions whose target is not -100, padding masked out. */
+    @Override
+    public NDArray loss(ParameterStore ps, NDManager m, TokenBatch batch, boolean training) {
+        Shape shape = new Shape(batch.batchSize(), batch.length());
+        NDArray inputs = m.create(batch.inputs(), shape);
+        NDArray labels = m.create(batch.targets(), shape);
+        NDArray mask =
+                batch.attentionMask() == null ? null : m.create(batch.attentionMask(), shape);
+        return Bert.maskedLmLoss(bert.forward(ps, inputs, null, mask, training), labels);
     }
 
     public Bert bert() {
@@ -92,6 +134,7 @@ public final class BertModel implements AutoCloseable {
         return bert.config();
     }
 
+    @Override
     public TextTokenizer tokenizer() {
         return tokenizer;
     }
@@ -101,6 +144,7 @@ public final class BertModel implements AutoCloseable {
         return maskId;
     }
 
+    @Override
     public NDManager manager() {
         return manager;
     }

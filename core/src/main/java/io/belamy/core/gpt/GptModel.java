@@ -1,13 +1,20 @@
 package io.belamy.core.gpt;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import io.belamy.core.Djl;
 import io.belamy.core.tokenizer.TextTokenizer;
 import io.belamy.core.tokenizer.Tokenizers;
+import io.belamy.core.train.LanguageModel;
+import io.belamy.core.train.TokenBatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A GPT with its tokenizer and the native memory holding its weights; closing it frees both.
@@ -18,7 +25,10 @@ import java.nio.file.Path;
  * }
  * }</pre>
  */
-public final class GptModel implements AutoCloseable {
+public final class GptModel implements LanguageModel {
+
+    /** {@link #kind()} of GPT models. */
+    public static final String KIND = "gpt";
 
     private final NDManager manager;
     private final Gpt gpt;
@@ -83,9 +93,39 @@ public final class GptModel implements AutoCloseable {
      * Writes a Hugging Face directory: {@code config.json}, {@code model.safetensors}, {@code
      * tokenizer.json} (and {@code tokenizer_config.json}).
      */
+    @Override
     public void save(Path dir) throws IOException {
         GptCheckpoint.save(gpt, dir);
         tokenizer.save(dir);
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Map<String, Parameter> namedParameters() {
+        return gpt.namedParameters();
+    }
+
+    @Override
+    public void freeze(boolean frozen) {
+        gpt.freezeParameters(frozen);
+    }
+
+    @Override
+    public int maxPositions() {
+        return gpt.config().contextLength();
+    }
+
+    /** Causal LM loss: each position predicts its target (the next token). */
+    @Override
+    public NDArray loss(ParameterStore ps, NDManager m, TokenBatch batch, boolean training) {
+        Shape shape = new Shape(batch.batchSize(), batch.length());
+        NDArray inputs = m.create(batch.inputs(), shape);
+        NDArray targets = m.create(batch.targets(), shape);
+        return Gpt.crossEntropy(gpt.forward(ps, inputs, null, training), targets);
     }
 
     public Gpt gpt() {
@@ -96,11 +136,13 @@ public final class GptModel implements AutoCloseable {
         return gpt.config();
     }
 
+    @Override
     public TextTokenizer tokenizer() {
         return tokenizer;
     }
 
     /** The manager that owns the weights; per-request work goes in its sub-managers. */
+    @Override
     public NDManager manager() {
         return manager;
     }

@@ -37,6 +37,9 @@ public final class Safetensors {
 
     private Safetensors() {}
 
+    /** Tensors and the string metadata of a safetensors file ({@code __metadata__}). */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
     /**
      * Reads every tensor of one safetensors file, in header order. The file is memory-mapped; the
      * returned tensors view the mapping.
@@ -194,8 +197,85 @@ public final class Safetensors {
      * into place), with {@code {"format": "pt"}} metadata as PyTorch writers do.
      */
     public static void write(Path file, Map<String, Tensor> tensors) throws IOException {
+        byte[] headerBytes = header(tensors, Map.of("format", "pt"));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp);
+                var channel = java.nio.channels.Channels.newChannel(out)) {
+            writeTo(channel, headerBytes, tensors);
+        }
+        Files.move(
+                tmp,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The safetensors encoding of tensors and string metadata, in memory. */
+    public static byte[] toBytes(Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
+        byte[] headerBytes = header(tensors, metadata);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        writeTo(java.nio.channels.Channels.newChannel(out), headerBytes, tensors);
+        return out.toByteArray();
+    }
+
+    /**
+     * Reads {@link #toBytes} output (or any safetensors file's bytes).
+     *
+     * @throws IOException when the bytes are not safetensors
+     */
+    public static Contents fromBytes(byte[] bytes) throws IOException {
+        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (bytes.length < 8) {
+            throw new IOException("not safetensors (" + bytes.length + " bytes)");
+        }
+        long headerLength = all.getLong(0);
+        if (headerLength <= 0 || 8 + headerLength > bytes.length) {
+            throw new IOException(
+                    "safetensors header length "
+                            + headerLength
+                            + " does not fit "
+                            + bytes.length
+                            + " bytes");
+        }
+        JsonNode header =
+                JSON.readTree(
+                        new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8).trim());
+        ByteBuffer data =
+                all.slice(8 + (int) headerLength, bytes.length - 8 - (int) headerLength)
+                        .order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, Tensor> tensors = parseTensors(Path.of("<bytes>"), header, data);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        JsonNode meta = header.get("__metadata__");
+        if (meta != null) {
+            meta.fields().forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        }
+        return new Contents(tensors, metadata);
+    }
+
+    private static void writeTo(
+            java.nio.channels.WritableByteChannel channel,
+            byte[] headerBytes,
+            Map<String, Tensor> tensors)
+            throws IOException {
+        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        length.putLong(0, headerBytes.length);
+        channel.write(length);
+        channel.write(ByteBuffer.wrap(headerBytes));
+        for (Tensor t : tensors.values()) {
+            ByteBuffer bytes = t.data().duplicate();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
+    }
+
+    /** The JSON header, padded with spaces to a multiple of 8 bytes. */
+    private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata)
+            throws IOException {
         ObjectNode header = JSON.createObjectNode();
-        header.putObject("__metadata__").put("format", "pt");
+        ObjectNode meta = header.putObject("__metadata__");
+        metadata.forEach(meta::put);
         long offset = 0;
         for (Map.Entry<String, Tensor> entry : tensors.entrySet()) {
             Tensor t = entry.getValue();
@@ -214,25 +294,6 @@ public final class Safetensors {
         byte[] headerBytes = new byte[padded];
         java.util.Arrays.fill(headerBytes, (byte) ' ');
         System.arraycopy(headerJson, 0, headerBytes, 0, headerJson.length);
-
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = Files.newOutputStream(tmp);
-                var channel = java.nio.channels.Channels.newChannel(out)) {
-            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            length.putLong(0, padded);
-            channel.write(length);
-            channel.write(ByteBuffer.wrap(headerBytes));
-            for (Tensor t : tensors.values()) {
-                ByteBuffer bytes = t.data().duplicate();
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            }
-        }
-        Files.move(
-                tmp,
-                file,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return headerBytes;
     }
 }
