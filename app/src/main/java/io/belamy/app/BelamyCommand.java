@@ -16,7 +16,11 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             PromptCommand.class,
             ListenCommand.class,
+            IngestCommand.class,
+            TrainCommand.class,
+            ModelsCommand.class,
             GenerateCommand.class,
+            FillMaskCommand.class,
             BenchCommand.class
         },
         synopsisSubcommandLabel = "COMMAND",

@@ -1,9 +1,10 @@
 package io.belamy.app;
 
 import io.belamy.app.runtime.RuntimeInfo;
+import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.Topics;
-import io.belamy.streaming.KafkaSettings;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -67,6 +68,50 @@ final class KafkaOptions {
                                                             + " (start one, or pass --bootstrap HOST:PORT)"));
         }
         return KafkaSettings.of(servers, kafkaConfig);
+    }
+
+    /**
+     * Starts the embedded runtime for a long-running command: with its own broker when no Kafka is
+     * given and none runs in the work directory; otherwise on that Kafka, with Flink's data in
+     * {@code <work-dir>/jobs/<job>}.
+     */
+    io.belamy.app.runtime.EmbeddedRuntime startRuntime(
+            String job, int kafkaPort, int slots, PrintWriter err) throws Exception {
+        Topics topics = topics();
+        KafkaSettings external = null;
+        Path dir = workDir;
+        if (bootstrap != null) {
+            external = KafkaSettings.of(bootstrap, kafkaConfig);
+        } else {
+            Optional<RuntimeInfo> running = runtime();
+            if (running.isPresent()) {
+                external = KafkaSettings.of(running.get().bootstrap(), kafkaConfig);
+                err.println(
+                        "using the Kafka of the belamy runtime running in "
+                                + workDir.toAbsolutePath()
+                                + ": "
+                                + running.get().bootstrap());
+            }
+        }
+        if (external != null) {
+            dir = workDir.resolve("jobs").resolve(job);
+            err.println(
+                    "starting Flink for "
+                            + job
+                            + " in "
+                            + dir.toAbsolutePath()
+                            + "; Kafka at "
+                            + external.bootstrapServers()
+                            + " ...");
+        } else {
+            err.println(
+                    "starting the embedded runtime (Kafka + Flink) in "
+                            + workDir.toAbsolutePath()
+                            + " ...");
+        }
+        return io.belamy.app.runtime.EmbeddedRuntime.start(
+                new io.belamy.app.runtime.EmbeddedRuntime.Options(
+                        dir, kafkaPort, external, topics, slots));
     }
 
     /** Topic names: {@code --topic-prefix}, else the running runtime's, else the default. */

@@ -7,7 +7,6 @@ import io.belamy.generate.GenerateJob;
 import io.belamy.generate.ServedModel;
 import io.belamy.streaming.CommonKeys;
 import io.belamy.streaming.JobArgs;
-import io.belamy.streaming.KafkaSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +40,13 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             required = true,
-            paramLabel = "DIR",
-            description = "Hugging Face GPT-2 directory to serve.")
-    Path model;
+            paramLabel = "DIR|NAME",
+            description =
+                    "Hugging Face GPT-2 directory to serve, or the name of a model in the store (its"
+                            + " newest version).")
+    String model;
+
+    @Mixin StoreOptions storeOptions;
 
     @Option(
             names = "--model-name",
@@ -76,8 +79,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ServedModel served = ServedModel.of(model, modelName);
-        try (GptModel check = GptModel.load(model)) {
+        Path modelDir = storeOptions.resolve(model, kafkaOptions.workDir);
+        ServedModel served = ServedModel.of(modelDir, modelName);
+        try (GptModel check = GptModel.load(modelDir)) {
             err.printf(
                     "serving %s (version %d): %d layers, context %d, vocabulary %d%n",
                     served.name(),
@@ -86,29 +90,9 @@ final class ServeCommand implements Callable<Integer> {
                     check.config().contextLength(),
                     check.config().vocabSize());
         }
-        Topics topics =
-                new Topics(
-                        kafkaOptions.topicPrefix != null
-                                ? kafkaOptions.topicPrefix
-                                : Topics.DEFAULT_PREFIX);
-        KafkaSettings external =
-                kafkaOptions.bootstrap == null
-                        ? null
-                        : KafkaSettings.of(kafkaOptions.bootstrap, kafkaOptions.kafkaConfig);
-        err.println(
-                external == null
-                        ? "starting the embedded runtime in "
-                                + kafkaOptions.workDir.toAbsolutePath()
-                                + " ..."
-                        : "starting Flink; Kafka at " + external.bootstrapServers() + " ...");
         EmbeddedRuntime runtime =
-                EmbeddedRuntime.start(
-                        new EmbeddedRuntime.Options(
-                                kafkaOptions.workDir,
-                                kafkaPort,
-                                external,
-                                topics,
-                                Math.max(4, parallelism)));
+                kafkaOptions.startRuntime("serve", kafkaPort, Math.max(4, parallelism), err);
+        Topics topics = runtime.topics();
         Thread hook = new Thread(runtime::close, "belamy-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
@@ -120,7 +104,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         args.put(CommonKeys.PARALLELISM.name(), Integer.toString(parallelism));
         args.put(CommonKeys.CHECKPOINT_INTERVAL.name(), checkpointInterval);
-        args.put(GenerateJob.MODEL_DIR.name(), model.toAbsolutePath().toString());
+        args.put(GenerateJob.MODEL_DIR.name(), modelDir.toAbsolutePath().toString());
         args.put(GenerateJob.MODEL_NAME.name(), served.name());
         JobArgs jobArgs = JobArgs.of(args, GenerateJob.KEYS);
         JobClient job =

@@ -1,11 +1,11 @@
 package io.belamy.generate;
 
+import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.Topics;
 import io.belamy.streaming.CommonKeys;
 import io.belamy.streaming.ConfigKey;
 import io.belamy.streaming.JobArgs;
 import io.belamy.streaming.KafkaIo;
-import io.belamy.streaming.KafkaSettings;
 import io.belamy.streaming.OutRecord;
 import io.belamy.streaming.RawRecord;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.belamy.streaming;
 
+import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.Topics;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -77,6 +77,38 @@ public record ConfigKey<T>(
                 });
     }
 
+    public static ConfigKey<Double> decimal(
+            String name, String doc, Double defaultValue, double min, double max) {
+        return new ConfigKey<>(
+                name,
+                doc,
+                defaultValue,
+                "a number in [" + min + ", " + max + "]",
+                s -> {
+                    double v = Double.parseDouble(s);
+                    if (!(v >= min && v <= max)) {
+                        throw new IllegalArgumentException("out of range");
+                    }
+                    return v;
+                });
+    }
+
+    public static ConfigKey<Long> longKey(
+            String name, String doc, Long defaultValue, long min, long max) {
+        return new ConfigKey<>(
+                name,
+                doc,
+                defaultValue,
+                "an integer in [" + min + ", " + max + "]",
+                s -> {
+                    long v = Long.parseLong(s);
+                    if (v < min || v > max) {
+                        throw new IllegalArgumentException("out of range");
+                    }
+                    return v;
+                });
+    }
+
     /** Durations such as {@code 500ms}, {@code 10s}, {@code 5min}, {@code 1h}. */
     public static ConfigKey<Duration> duration(String name, String doc, Duration defaultValue) {
         return new ConfigKey<>(

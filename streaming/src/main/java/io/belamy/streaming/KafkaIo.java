@@ -1,5 +1,6 @@
 package io.belamy.streaming;
 
+import io.belamy.core.kafka.KafkaSettings;
 import java.util.Properties;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;

@@ -1,8 +1,8 @@
 package io.belamy.app.client;
 
+import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.PromptRecord;
 import io.belamy.core.topic.Topics;
-import io.belamy.streaming.KafkaSettings;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package io.belamy.app.client;
 
+import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.InvalidRecordException;
 import io.belamy.core.topic.TextReply;
 import io.belamy.core.topic.Topics;
-import io.belamy.streaming.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package io.belamy.app.runtime;
 
+import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.Topics;
-import io.belamy.streaming.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -191,7 +191,9 @@ public final class Bert extends AbstractBlock {
         /** (B, T, C) -&gt; (B, T, V). */
         NDArray forward(ParameterStore ps, NDArray x, NDArray wordTable, boolean training) {
             NDArray h = norm.apply(ps, Activations.gelu(dense.apply(ps, x, training)), training);
-            return h.matMul(wordTable.transpose()).add(ps.getValue(bias, x.getDevice(), training));
+            return ai.djl.nn.core.Linear.linear(
+                            h, wordTable, ps.getValue(bias, x.getDevice(), training))
+                    .singletonOrThrow();
         }
 
         @Override

@@ -12,6 +12,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.belamy.core.nn.LayerNorm;
 import io.belamy.core.nn.Linear;
+import io.belamy.core.nn.Scalars;
 import java.util.function.Supplier;
 
 /**
@@ -58,7 +59,8 @@ public final class BertAttention extends AbstractBlock {
         NDArray k = heads(key.apply(ps, x, training), b, t);
         NDArray v = heads(value.apply(ps, x, training), b, t);
         // (B, H, T, C/H) @ (B, H, C/H, T) -> (B, H, T, T)
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1f / (float) Math.sqrt(headSize));
+        NDArray product = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = product.mul(Scalars.of(product, 1f / (float) Math.sqrt(headSize)));
         if (mask != null) {
             scores = scores.add(mask);
         }

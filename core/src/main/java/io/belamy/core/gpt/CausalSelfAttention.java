@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.belamy.core.nn.Conv1D;
+import io.belamy.core.nn.Scalars;
 
 /**
  * Multi-head causal self-attention of GPT-2 ({@code GPT2Attention}): one projection to queries,
@@ -69,7 +70,8 @@ public final class CausalSelfAttention extends AbstractBlock {
         }
 
         // (B, H, T, C/H) @ (B, H, C/H, S) -> (B, H, T, S)
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1f / (float) Math.sqrt(headSize));
+        NDArray product = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray scores = product.mul(Scalars.of(product, 1f / (float) Math.sqrt(headSize)));
         if (mask != null) {
             scores = scores.add(mask);
         }

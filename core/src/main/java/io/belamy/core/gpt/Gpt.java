@@ -170,7 +170,10 @@ public final class Gpt extends AbstractBlock {
      * @return (..., V)
      */
     public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
-        return hidden.matMul(wte.table(ps, hidden, training).transpose()); // (.., C) @ (C, V)
+        // (.., C) x (V, C)^T -> (.., V); linear() takes the table as is (no transposed copy or
+        // view)
+        return ai.djl.nn.core.Linear.linear(hidden, wte.table(ps, hidden, training))
+                .singletonOrThrow();
     }
 
     /**

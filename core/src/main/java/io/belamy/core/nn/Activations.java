@@ -14,9 +14,12 @@ public final class Activations {
      * 0.044715 x^3)))}.
      */
     public static NDArray geluNew(NDArray x) {
-        // Out-of-place throughout: tanh's backward needs its output unmodified.
-        NDArray inner = x.pow(3).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI);
-        return inner.tanh().add(1f).mul(x).mul(0.5f);
+        // Out-of-place throughout (tanh's backward needs its output unmodified), and scalars from
+        // x's manager so that they outlive the backward pass (see Scalars).
+        NDArray cube = x.mul(x).mul(x);
+        NDArray inner =
+                cube.mul(Scalars.of(x, 0.044715f)).add(x).mul(Scalars.of(x, SQRT_2_OVER_PI));
+        return inner.tanh().add(Scalars.of(x, 1f)).mul(x).mul(Scalars.of(x, 0.5f));
     }
 
     /** BERT's {@code gelu}: the exact form {@code 0.5 x (1 + erf(x / sqrt 2))}. */

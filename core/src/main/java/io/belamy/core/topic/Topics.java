@@ -51,6 +51,11 @@ public final class Topics {
         return new Topic<>(prefix + "corpus.text", CorpusChunk.CODEC);
     }
 
+    /** Which documents each corpus holds, by content hash (compacted); key = corpus/sha256. */
+    public Topic<CorpusIndexRecord> corpusIndex() {
+        return new Topic<>(prefix + "corpus.index", CorpusIndexRecord.CODEC);
+    }
+
     /** MIDI events, one record each; key = piece id. */
     public Topic<MidiEventRecord> corpusMidi() {
         return new Topic<>(prefix + "corpus.midi", MidiEventRecord.CODEC);
@@ -85,6 +90,7 @@ public final class Topics {
     public List<String> names() {
         return List.of(
                 corpusText().name(),
+                corpusIndex().name(),
                 corpusMidi().name(),
                 prompts().name(),
                 generatedText().name(),
@@ -95,6 +101,6 @@ public final class Topics {
 
     /** Whether a topic holds only the latest value per key (Kafka log compaction). */
     public boolean isCompacted(String topic) {
-        return topic.equals(models().name());
+        return topic.equals(models().name()) || topic.equals(corpusIndex().name());
     }
 }

@@ -14,7 +14,8 @@ import java.util.Locale;
  * s.at(5000); // 1e-4
  * }</pre>
  */
-public record Schedule(Shape shape, double peak, double minimum, int warmupSteps, int decaySteps) {
+public record Schedule(Shape shape, double peak, double minimum, int warmupSteps, int decaySteps)
+        implements java.io.Serializable {
 
     /** How the rate falls after warm-up. */
     public enum Shape {

@@ -102,11 +102,9 @@ public final class Trainer implements AutoCloseable {
     private double globalGradientNorm(NDManager m) {
         NDList squares = new NDList(parameters.size());
         for (Parameter p : parameters.values()) {
-            try (NDArray g = p.getArray().getGradient()) {
-                NDArray s = g.square().sum();
-                s.attach(m);
-                squares.add(s);
-            }
+            NDArray g = p.getArray().getGradient();
+            g.attach(m); // the handle and everything computed from it close with the step
+            squares.add(g.square().sum());
         }
         return Math.sqrt(NDArrays.stack(squares).sum().getFloat());
     }

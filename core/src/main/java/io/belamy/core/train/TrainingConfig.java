@@ -24,7 +24,8 @@ public record TrainingConfig(
         double weightDecay,
         double maxGradNorm,
         double maskProbability,
-        long seed) {
+        long seed)
+        implements java.io.Serializable {
 
     public TrainingConfig {
         if (batchSize < 1) {

@@ -92,6 +92,11 @@ class CodecTest {
                                 1, "austen", "emma.txt", 0, "EMMA WOODHOUSE, handsome", false),
                         List.of("corpus", "document", "text")),
                 Arguments.of(
+                        t.corpusIndex().codec(),
+                        new CorpusIndexRecord(
+                                1, "austen", "persuasion.txt", "9f2c00", 466854, 8, 1795000000000L),
+                        List.of("corpus", "document", "sha256")),
+                Arguments.of(
                         t.corpusMidi().codec(),
                         new MidiEventRecord(
                                 1,
@@ -313,6 +318,7 @@ class CodecTest {
         assertThat(t.names())
                 .containsExactly(
                         "acme-corpus.text",
+                        "acme-corpus.index",
                         "acme-corpus.midi",
                         "acme-prompts",
                         "acme-generated.text",
@@ -320,6 +326,8 @@ class CodecTest {
                         "acme-models",
                         "acme-dlq");
         assertThat(t.isCompacted("acme-models")).isTrue();
+        assertThat(t.isCompacted("acme-corpus.index")).isTrue();
+        assertThat(t.isCompacted("acme-prompts")).isFalse();
         assertThatThrownBy(() -> new Topics("bad prefix/"))
                 .hasMessageContaining("topic prefix \"bad prefix/\" may only contain");
     }

@@ -1,4 +1,4 @@
-package io.belamy.streaming;
+package io.belamy.core.kafka;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -1,0 +1,174 @@
+package io.belamy.train;
+
+import io.belamy.core.bert.BertModel;
+import io.belamy.core.tokenizer.TextTokenizer;
+import io.belamy.core.topic.CorpusChunk;
+import io.belamy.core.train.CausalPacker;
+import io.belamy.core.train.MaskedPacker;
+import io.belamy.core.train.PackedSequence;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Tokenizes corpus chunks with the model's tokenizer and packs them into training sequences (GPT:
+ * windows joined by end-of-text; BERT: [CLS] piece [SEP] padded). A deterministic share of chunks,
+ * by hash of corpus, document and chunk number, is held out for evaluation and sent to the {@link
+ * #HELD_OUT} side output. Tokens that do not fill a window yet stay in operator state. After each
+ * chunk a progress marker carries the counters. Runs with parallelism 1: it feeds one model.
+ */
+public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, TrainingInput>
+        implements CheckpointedFunction {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Held-out sequences, kept apart from the training stream. */
+    public static final OutputTag<TrainingInput> HELD_OUT = new OutputTag<>("held-out") {};
+
+    private final ModelSource source;
+    private final int sequenceLength;
+    private final double heldOutFraction;
+
+    private transient TextTokenizer tokenizer;
+    private transient int eos;
+    private transient CausalPacker causal;
+    private transient MaskedPacker masked;
+    private transient ListState<long[]> pendingState;
+    private transient ListState<Long> countersState;
+    private transient long[] restoredPending;
+    private transient long tokensSeen;
+    private transient long chunks;
+
+    /**
+     * @param heldOutFraction share of chunks held out, in [0, 1)
+     */
+    public TokenizeAndPack(ModelSource source, int sequenceLength, double heldOutFraction) {
+        this.source = source;
+        this.sequenceLength = sequenceLength;
+        this.heldOutFraction = heldOutFraction;
+    }
+
+    @Override
+    public void open(OpenContext context) throws Exception {
+        tokenizer = source.tokenizer();
+        eos = tokenizer.tokenId("<|endoftext|>");
+        if (source.kind().equals(BertModel.KIND)) {
+            masked =
+                    new MaskedPacker(
+                            sequenceLength,
+                            tokenizer.tokenId("[CLS]"),
+                            tokenizer.tokenId("[SEP]"),
+                            Math.max(0, tokenizer.tokenId("[PAD]")));
+        } else {
+            causal = new CausalPacker(sequenceLength, eos);
+            if (restoredPending != null && restoredPending.length > 0) {
+                causal.restore(restoredPending);
+            }
+        }
+    }
+
+    @Override
+    public void processElement(CorpusChunk chunk, Context ctx, Collector<TrainingInput> out) {
+        chunks++;
+        int[] ids = tokenizer.encode(chunk.text());
+        if (heldOut(chunk, heldOutFraction)) {
+            // held-out text is packed on its own, never joined with training text
+            List<PackedSequence> seqs =
+                    masked != null
+                            ? masked.add(ids)
+                            : new CausalPacker(sequenceLength, eos).add(ids, true);
+            for (PackedSequence s : seqs) {
+                ctx.output(HELD_OUT, sequence(s, true));
+            }
+        } else {
+            List<PackedSequence> seqs;
+            if (masked != null) {
+                seqs = masked.add(ids);
+                for (PackedSequence s : seqs) {
+                    tokensSeen += s.trainTokens();
+                }
+            } else {
+                int before = causal.pendingTokens();
+                seqs = causal.add(ids, chunk.last());
+                long trained = seqs.stream().mapToLong(PackedSequence::trainTokens).sum();
+                tokensSeen += causal.pendingTokens() - before + trained;
+            }
+            for (PackedSequence s : seqs) {
+                out.collect(sequence(s, false));
+            }
+        }
+        out.collect(new TrainingInput(null, 0, 0, false, tokensSeen, pending(), chunks));
+    }
+
+    private TrainingInput sequence(PackedSequence s, boolean heldOut) {
+        return new TrainingInput(
+                s.tokens(),
+                s.realLength(),
+                s.trainTokens(),
+                heldOut,
+                tokensSeen,
+                pending(),
+                chunks);
+    }
+
+    private long pending() {
+        return causal != null ? causal.pendingTokens() : 0;
+    }
+
+    /** Whether a chunk belongs to the held-out share (stable across runs and machines). */
+    public static boolean heldOut(CorpusChunk chunk, double fraction) {
+        if (fraction <= 0) {
+            return false;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(
+                (chunk.corpus() + "\u0000" + chunk.document() + "\u0000" + chunk.seq())
+                        .getBytes(StandardCharsets.UTF_8));
+        return (crc.getValue() % 10_000) < fraction * 10_000;
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        pendingState.update(List.of(causal != null ? causal.pending() : new long[0]));
+        countersState.update(List.of(tokensSeen, chunks));
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        pendingState =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("packer-pending", long[].class));
+        countersState =
+                context.getOperatorStateStore()
+                        .getListState(new ListStateDescriptor<>("packer-counters", Types.LONG));
+        if (context.isRestored()) {
+            for (long[] p : pendingState.get()) {
+                restoredPending = p;
+            }
+            List<Long> counters = new ArrayList<>();
+            countersState.get().forEach(counters::add);
+            if (counters.size() == 2) {
+                tokensSeen = counters.get(0);
+                chunks = counters.get(1);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+}
