@@ -104,17 +104,7 @@ class TrainTextJobIT {
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void gptFromAPresetPublishesVersionsWhileBadRecordsGoToTheDeadLetterTopic() throws Exception {
         Topics topics = topics("a.");
-        // The held-out share (by hash) is Lincoln's 1864 address: send it first, so that evaluation
-        // has data while the training backlog is still long; the full directory then skips it.
-        Path first = work.resolve("first").resolve("sotu");
-        java.nio.file.Files.createDirectories(first);
-        java.nio.file.Files.copy(
-                DATA.resolve("sotu/1864_abraham_lincoln.txt"),
-                first.resolve("1864_abraham_lincoln.txt"));
-        assertThat(ingest(topics, "sotu", first).count(TextIngest.Status.INGESTED)).isEqualTo(1);
-        TextIngest.Summary summary = ingest(topics, "sotu", DATA.resolve("sotu"));
-        assertThat(summary.count(TextIngest.Status.INGESTED)).isEqualTo(10);
-        assertThat(summary.count(TextIngest.Status.ALREADY_INGESTED)).isEqualTo(1);
+        // Bad records first: behind the corpus they would wait for the training backlog.
         KafkaRecords.send(
                 runtime.kafka(), topics.corpusText().name(), "bad-1", "not json".getBytes(UTF_8));
         KafkaRecords.send(
@@ -129,6 +119,17 @@ class TrainTextJobIT {
                 "bad-3",
                 "{\"v\":9,\"corpus\":\"c\",\"document\":\"d\",\"seq\":0,\"text\":\"future\",\"last\":true}"
                         .getBytes(UTF_8));
+        // The held-out share (by hash) is Lincoln's 1864 address: send it first, so that evaluation
+        // has data while the training backlog is still long; the full directory then skips it.
+        Path first = work.resolve("first").resolve("sotu");
+        java.nio.file.Files.createDirectories(first);
+        java.nio.file.Files.copy(
+                DATA.resolve("sotu/1864_abraham_lincoln.txt"),
+                first.resolve("1864_abraham_lincoln.txt"));
+        assertThat(ingest(topics, "sotu", first).count(TextIngest.Status.INGESTED)).isEqualTo(1);
+        TextIngest.Summary summary = ingest(topics, "sotu", DATA.resolve("sotu"));
+        assertThat(summary.count(TextIngest.Status.INGESTED)).isEqualTo(10);
+        assertThat(summary.count(TextIngest.Status.ALREADY_INGESTED)).isEqualTo(1);
 
         JobClient job =
                 train(
@@ -185,6 +186,223 @@ class TrainTextJobIT {
             JsonNode metric = metric(job, "tokensTrained");
             assertThat(metric.get("value").asLong()).isGreaterThanOrEqualTo(30L * 8 * 64);
             assertThat(metric(job, "loss").get("value").asDouble()).isFinite();
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void aTaskManagerFailureResumesFromTheCheckpointWithoutRetrainingOrSkippingText()
+            throws Exception {
+        Topics topics = topics("b.");
+        Path washington = work.resolve("washington").resolve("sotu");
+        java.nio.file.Files.createDirectories(washington);
+        for (int year = 1790; year <= 1796; year++) {
+            String name = year + "_george_washington.txt";
+            java.nio.file.Files.copy(DATA.resolve("sotu").resolve(name), washington.resolve(name));
+        }
+        assertThat(ingest(topics, "washington", washington).count(TextIngest.Status.INGESTED))
+                .isEqualTo(7);
+        double heldOut = 0.1;
+        long expectedTokens = trainableTokens(topics, heldOut);
+
+        JobClient job =
+                train(
+                        topics,
+                        Map.of(
+                                "model.name",
+                                "washington",
+                                "model.preset",
+                                "tiny",
+                                "steps.per.version",
+                                "10",
+                                "version.interval",
+                                "3s",
+                                "heldout.fraction",
+                                Double.toString(heldOut),
+                                "checkpoint.unaligned",
+                                "true"));
+        try {
+            List<ModelVersionRecord> before = versions(topics, 2, Duration.ofMinutes(3));
+            long stepsBefore = before.get(before.size() - 1).counters().get("steps");
+            // Kill the TaskManager running the job, then give the cluster a new one.
+            runtime.flink().cluster().terminateTaskManager(0).get(60, TimeUnit.SECONDS);
+            runtime.flink().cluster().startTaskManager();
+
+            // Wait for a version that has seen all the text (the last one comes after the idle
+            // interval).
+            List<ModelVersionRecord> all =
+                    KafkaRecords.readUntil(
+                                    runtime.kafka(),
+                                    topics.models().name(),
+                                    true,
+                                    Duration.ofMinutes(4),
+                                    r ->
+                                            !r.isEmpty()
+                                                    && ModelVersionRecord.CODEC
+                                                                    .decode(
+                                                                            r.get(r.size() - 1)
+                                                                                    .value())
+                                                                    .counters()
+                                                                    .get("tokensSeen")
+                                                            == expectedTokens
+                                                    && ModelVersionRecord.CODEC
+                                                                    .decode(
+                                                                            r.get(r.size() - 1)
+                                                                                    .value())
+                                                                    .counters()
+                                                                    .get("tokensPending")
+                                                            < 8 * 64)
+                            .stream()
+                            .map(r -> ModelVersionRecord.CODEC.decode(r.value()))
+                            .toList();
+            ModelVersionRecord last = all.get(all.size() - 1);
+            // versions and steps only ever go forward, across the failure
+            for (int i = 1; i < all.size(); i++) {
+                assertThat(all.get(i).version()).isEqualTo(all.get(i - 1).version() + 1);
+                assertThat(all.get(i).counters().get("steps"))
+                        .isGreaterThan(all.get(i - 1).counters().get("steps"));
+            }
+            assertThat(last.counters().get("steps")).isGreaterThan(stepsBefore);
+            // every step trained one batch; trained + pending = everything ingested, exactly
+            long steps = last.counters().get("steps");
+            long trained = last.counters().get("tokensTrained");
+            assertThat(trained).isEqualTo(steps * 8 * 64);
+            assertThat(trained + last.counters().get("tokensPending")).isEqualTo(expectedTokens);
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Tokens the packer will see: every chunk not held out, plus end-of-text after each document.
+     */
+    static long trainableTokens(Topics topics, double heldOutFraction) {
+        List<ConsumerRecord<String, byte[]>> records =
+                KafkaRecords.readUntil(
+                        runtime.kafka(),
+                        topics.corpusText().name(),
+                        true,
+                        Duration.ofSeconds(30),
+                        r -> !r.isEmpty());
+        long tokens = 0;
+        try (var bytes = io.belamy.core.tokenizer.Tokenizers.bytes()) {
+            for (ConsumerRecord<String, byte[]> r :
+                    KafkaRecords.readUntil(
+                            runtime.kafka(),
+                            topics.corpusText().name(),
+                            true,
+                            Duration.ofSeconds(30),
+                            x -> x.size() >= records.size())) {
+                io.belamy.core.topic.CorpusChunk c =
+                        io.belamy.core.topic.CorpusChunk.CODEC.decode(r.value());
+                if (!io.belamy.train.TokenizeAndPack.heldOut(c, heldOutFraction)) {
+                    tokens += bytes.encode(c.text()).length + (c.last() ? 1 : 0);
+                }
+            }
+        }
+        return tokens;
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void fineTuningACheckpointOnASecondCorpusLowersItsHeldOutLoss() throws Exception {
+        Topics topics = topics("c.");
+        // gpt2-tiny was trained on Jane Austen; fine-tune it on the State of the Union addresses
+        // (Lincoln's 1864 address kept aside for evaluation, never ingested).
+        Path speeches = work.resolve("speeches").resolve("sotu");
+        java.nio.file.Files.createDirectories(speeches);
+        try (var files = java.nio.file.Files.list(DATA.resolve("sotu"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (!f.getFileName().toString().startsWith("1864")) {
+                    java.nio.file.Files.copy(f, speeches.resolve(f.getFileName()));
+                }
+            }
+        }
+        ingest(topics, "sotu", speeches);
+        Path base = io.belamy.core.testing.Fixtures.dir(io.belamy.core.testing.Fixtures.GPT2_TINY);
+        String heldOutText =
+                java.nio.file.Files.readString(DATA.resolve("sotu/1864_abraham_lincoln.txt"));
+
+        JobClient job =
+                train(
+                        topics,
+                        Map.of(
+                                "model.name",
+                                "austen-to-sotu",
+                                "model.from",
+                                base.toString(),
+                                "steps.per.version",
+                                "60",
+                                "learning.rate",
+                                "0.001"));
+        try {
+            ModelVersionRecord v1 = versions(topics, 1, Duration.ofMinutes(4)).get(0);
+            assertThat(v1.counters().get("steps")).isEqualTo(60L);
+            double before = heldOutLoss(base, heldOutText);
+            double after = heldOutLoss(Path.of(URI.create(v1.uri())), heldOutText);
+            assertThat(after)
+                    .as(
+                            "held-out loss on the second corpus: %.3f before, %.3f after",
+                            before, after)
+                    .isLessThan(before - 0.2);
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Mean loss of a GPT directory on a text it never trained on. */
+    static double heldOutLoss(Path dir, String text) throws Exception {
+        try (GptModel model = GptModel.load(dir);
+                io.belamy.core.train.Trainer trainer =
+                        new io.belamy.core.train.Trainer(
+                                model,
+                                io.belamy.core.train.TrainingConfig.defaults().withBatch(8, 64))) {
+            var windows =
+                    new io.belamy.core.train.CausalPacker(64, model.config().eosTokenId())
+                            .add(model.tokenizer().encode(text), true);
+            List<io.belamy.core.train.TokenBatch> batches = new java.util.ArrayList<>();
+            for (int i = 0; i + 8 <= windows.size(); i += 8) {
+                batches.add(io.belamy.core.train.Batches.causal(windows.subList(i, i + 8)));
+            }
+            return trainer.evaluate(batches);
+        }
+    }
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void bertFromAPresetPublishesMaskedLanguageModelVersions() throws Exception {
+        Topics topics = topics("d.");
+        ingest(topics, "austen", DATA.resolve("austen/persuasion.txt"));
+        JobClient job =
+                train(
+                        topics,
+                        Map.of(
+                                "model.name",
+                                "austen-bert",
+                                "model.kind",
+                                "bert",
+                                "model.preset",
+                                "tiny",
+                                "steps.per.version",
+                                "20",
+                                "heldout.fraction",
+                                "0.2"));
+        try {
+            List<ModelVersionRecord> v = versions(topics, 2, Duration.ofMinutes(4));
+            assertThat(v.get(1).kind()).isEqualTo("bert");
+            assertThat(v.get(1).metrics().get("loss"))
+                    .isFinite()
+                    .isLessThan(v.get(0).metrics().get("loss"));
+            try (io.belamy.core.bert.BertModel bert =
+                    io.belamy.core.bert.BertModel.load(Path.of(URI.create(v.get(1).uri())))) {
+                var filled =
+                        new io.belamy.core.bert.FillMask(bert).fill("Anne Elliot was a [MASK].", 3);
+                assertThat(filled.masks())
+                        .singleElement()
+                        .satisfies(m -> assertThat(m.candidates()).hasSize(3));
+            }
         } finally {
             job.cancel().get(60, TimeUnit.SECONDS);
         }

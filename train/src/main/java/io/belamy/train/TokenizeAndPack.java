@@ -32,6 +32,8 @@ public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, Training
         implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(TokenizeAndPack.class);
 
     /** Held-out sequences, kept apart from the training stream. */
     public static final OutputTag<TrainingInput> HELD_OUT = new OutputTag<>("held-out") {};
@@ -74,6 +76,11 @@ public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, Training
             causal = new CausalPacker(sequenceLength, eos);
             if (restoredPending != null && restoredPending.length > 0) {
                 causal.restore(restoredPending);
+                LOG.info(
+                        "packer restored: {} tokens seen, {} chunks, {} pending",
+                        tokensSeen,
+                        chunks,
+                        causal.pendingTokens());
             }
         }
     }
@@ -92,21 +99,35 @@ public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, Training
                 ctx.output(HELD_OUT, sequence(s, true));
             }
         } else {
+            // Counters travel with every record, as they stand right after it: after the j-th
+            // window of this chunk, tokens seen = before - pending before + targets so far, and
+            // nothing is pending (a window is cut as soon as it fills). The marker after the
+            // chunk then carries the chunk's end state. So trained + pending = seen at any record.
+            long seenBefore = tokensSeen;
+            long pendingBefore = pending();
             List<PackedSequence> seqs;
             if (masked != null) {
                 seqs = masked.add(ids);
-                for (PackedSequence s : seqs) {
-                    tokensSeen += s.trainTokens();
-                }
             } else {
-                int before = causal.pendingTokens();
                 seqs = causal.add(ids, chunk.last());
-                long trained = seqs.stream().mapToLong(PackedSequence::trainTokens).sum();
-                tokensSeen += causal.pendingTokens() - before + trained;
             }
-            for (PackedSequence s : seqs) {
-                out.collect(sequence(s, false));
+            long targets = 0;
+            for (PackedSequence seq : seqs) {
+                targets += seq.trainTokens();
+                out.collect(
+                        new TrainingInput(
+                                seq.tokens(),
+                                seq.realLength(),
+                                seq.trainTokens(),
+                                false,
+                                seenBefore - pendingBefore + targets,
+                                0,
+                                chunks));
             }
+            // every new target-eligible token is now either a target or pending
+            long added =
+                    masked != null ? targets : causal.pendingTokens() - pendingBefore + targets;
+            tokensSeen = seenBefore + added;
         }
         out.collect(new TrainingInput(null, 0, 0, false, tokensSeen, pending(), chunks));
     }

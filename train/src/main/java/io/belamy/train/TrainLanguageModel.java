@@ -91,8 +91,6 @@ public final class TrainLanguageModel
 
     @Override
     public void open(OpenContext context) throws Exception {
-        lastLoss = Double.NaN;
-        lastHeldOutLoss = Double.NaN;
         store = ModelStore.at(settings.store());
         model = settings.source().open(settings.training().seed());
         trainer = new Trainer(model, settings.training());
@@ -102,10 +100,15 @@ public final class TrainLanguageModel
             trainer.restore(restoredSnapshot);
             restoredSnapshot = null;
             LOG.info(
-                    "{}: restored at step {} ({} tokens trained, version {})",
+                    "{}: restored at step {} ({} tokens trained, {} seen, {} pending in {} sequences"
+                            + " + {} in the packer, version {})",
                     settings.name(),
                     trainer.steps(),
                     trainer.tokensTrained(),
+                    tokensSeen,
+                    tokensPending(),
+                    pending.size(),
+                    packerPending,
                     version);
         } else if (version == 0) {
             // a new run: continue the store's numbering, never overwrite a published version
@@ -309,7 +312,9 @@ public final class TrainLanguageModel
                         lastVersionMillis,
                         tokensSeen,
                         packerPending,
-                        chunks));
+                        chunks,
+                        Double.doubleToLongBits(lastLoss),
+                        Double.doubleToLongBits(lastHeldOutLoss)));
     }
 
     /** A sequence as one array: kind (0 pending, 1 held out), real length, train tokens, ids. */
@@ -336,6 +341,8 @@ public final class TrainLanguageModel
                 states.getListState(new ListStateDescriptor<>("training-counters", Types.LONG));
         pending = new ArrayList<>();
         heldOut = new ArrayList<>();
+        lastLoss = Double.NaN;
+        lastHeldOutLoss = Double.NaN;
         if (!context.isRestored()) {
             return;
         }
@@ -352,13 +359,15 @@ public final class TrainLanguageModel
         }
         List<Long> c = new ArrayList<>();
         countersState.get().forEach(c::add);
-        if (c.size() == 6) {
+        if (c.size() == 8) {
             version = c.get(0);
             lastVersionStep = c.get(1);
             lastVersionMillis = c.get(2);
             tokensSeen = c.get(3);
             packerPending = c.get(4);
             chunks = c.get(5);
+            lastLoss = Double.longBitsToDouble(c.get(6));
+            lastHeldOutLoss = Double.longBitsToDouble(c.get(7));
         }
     }
 
