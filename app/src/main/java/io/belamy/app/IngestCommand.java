@@ -4,7 +4,7 @@ import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.Topics;
 import io.belamy.ingest.Progress;
 import io.belamy.ingest.TextIngest;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -79,8 +79,7 @@ final class IngestCommand implements Runnable {
                     new TextIngest.Options(corpus, TextIngest.BadBytes.parse(onBadBytes), force);
             KafkaSettings kafka = kafkaOptions.kafka();
             Topics topics = kafkaOptions.topics();
-            PrintStream err =
-                    new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+            PrintWriter err = spec.commandLine().getErr();
             TextIngest.Summary s =
                     new TextIngest(kafka, topics, options, err).run(paths, Progress.isTerminal());
             double seconds = s.nanos() / 1e9;

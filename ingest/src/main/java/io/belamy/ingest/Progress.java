@@ -1,6 +1,6 @@
 package io.belamy.ingest;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -15,7 +15,7 @@ public final class Progress {
 
     private static final long REDRAW_NANOS = 200_000_000L;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private final long totalBytes;
     private final int totalFiles;
@@ -31,7 +31,7 @@ public final class Progress {
      * @param unit what the file count counts, e.g. "files"
      */
     public Progress(
-            PrintStream out, boolean terminal, long totalBytes, int totalFiles, String unit) {
+            PrintWriter out, boolean terminal, long totalBytes, int totalFiles, String unit) {
         this.out = out;
         this.terminal = terminal;
         this.totalBytes = Math.max(1, totalBytes);

@@ -7,7 +7,7 @@ import io.belamy.core.topic.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -122,10 +122,10 @@ public final class TextIngest {
     private final KafkaSettings kafka;
     private final Topics topics;
     private final Options options;
-    private final PrintStream log;
+    private final PrintWriter log;
     private final TextChunker chunker = new TextChunker(CorpusChunk.MAX_TEXT_BYTES);
 
-    public TextIngest(KafkaSettings kafka, Topics topics, Options options, PrintStream log) {
+    public TextIngest(KafkaSettings kafka, Topics topics, Options options, PrintWriter log) {
         this.kafka = kafka;
         this.topics = topics;
         this.options = options;
@@ -144,7 +144,7 @@ public final class TextIngest {
         long start = System.nanoTime();
         List<FileResult> results = new ArrayList<>();
         List<Source> sources = expand(paths, results);
-        Set<String> known = options.force() ? Set.of() : ledger();
+        Set<String> known = options.force() ? new HashSet<>() : ledger();
         long totalBytes = 0;
         for (Source s : sources) {
             totalBytes += Files.size(s.file());

@@ -17,7 +17,6 @@ import io.belamy.core.topic.Topics;
 import io.belamy.ingest.TextIngest;
 import io.belamy.streaming.JobArgs;
 import io.belamy.train.TrainTextJob;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,7 +67,7 @@ class TrainTextJobIT {
                         runtime.kafka(),
                         topics,
                         new TextIngest.Options(corpus, TextIngest.BadBytes.SKIP_FILE, false),
-                        new PrintStream(System.err, true))
+                        new java.io.PrintWriter(System.err, true))
                 .run(List.of(paths), false);
     }
 
