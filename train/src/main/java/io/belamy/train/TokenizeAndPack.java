@@ -19,14 +19,14 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Tokenizes corpus chunks with the model's tokenizer and packs them into training sequences (GPT:
  * windows joined by end-of-text; BERT: [CLS] piece [SEP] padded). A deterministic share of chunks,
- * by hash of corpus, document and chunk number, is held out for evaluation and sent to the {@link
- * #HELD_OUT} side output. Tokens that do not fill a window yet stay in operator state. After each
- * chunk a progress marker carries the counters. Runs with parallelism 1: it feeds one model.
+ * by hash of corpus, document and chunk number, is held out for evaluation and skipped here ({@link
+ * PackHeldOut} packs it on a path of its own). Tokens that do not fill a window yet stay in
+ * operator state. After each chunk a progress marker carries the counters. Runs with parallelism 1:
+ * it feeds one model.
  */
 public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, TrainingInput>
         implements CheckpointedFunction {
@@ -34,9 +34,6 @@ public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, Training
     private static final long serialVersionUID = 1L;
     private static final org.slf4j.Logger LOG =
             org.slf4j.LoggerFactory.getLogger(TokenizeAndPack.class);
-
-    /** Held-out sequences, kept apart from the training stream. */
-    public static final OutputTag<TrainingInput> HELD_OUT = new OutputTag<>("held-out") {};
 
     private final ModelSource source;
     private final int sequenceLength;
@@ -90,14 +87,7 @@ public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, Training
         chunks++;
         int[] ids = tokenizer.encode(chunk.text());
         if (heldOut(chunk, heldOutFraction)) {
-            // held-out text is packed on its own, never joined with training text
-            List<PackedSequence> seqs =
-                    masked != null
-                            ? masked.add(ids)
-                            : new CausalPacker(sequenceLength, eos).add(ids, true);
-            for (PackedSequence s : seqs) {
-                ctx.output(HELD_OUT, sequence(s, true));
-            }
+            // evaluation text: read and packed on its own path (PackHeldOut), never trained on
         } else {
             // Counters travel with every record, as they stand right after it: after the j-th
             // window of this chunk, tokens seen = before - pending before + targets so far, and
@@ -130,17 +120,6 @@ public final class TokenizeAndPack extends ProcessFunction<CorpusChunk, Training
             tokensSeen = seenBefore + added;
         }
         out.collect(new TrainingInput(null, 0, 0, false, tokensSeen, pending(), chunks));
-    }
-
-    private TrainingInput sequence(PackedSequence s, boolean heldOut) {
-        return new TrainingInput(
-                s.tokens(),
-                s.realLength(),
-                s.trainTokens(),
-                heldOut,
-                tokensSeen,
-                pending(),
-                chunks);
     }
 
     private long pending() {

@@ -236,10 +236,19 @@ public final class TrainTextJob {
 
     private TrainTextJob() {}
 
-    /** The data flow, from a corpus source to a sink of model versions and dead letters. */
+    public static final String UID_EVAL_SOURCE = "train-text-eval-source";
+    public static final String UID_EVAL_DECODE = "train-text-eval-decode";
+    public static final String UID_EVAL_PACK = "train-text-eval-pack";
+
+    /**
+     * The data flow. The corpus is read twice: once for training, and once, independently, for the
+     * held-out share, so evaluation data arrives as soon as it is ingested rather than behind the
+     * training backlog.
+     */
     public static void build(
             StreamExecutionEnvironment env,
             Source<RawRecord, ?, ?> corpus,
+            Source<RawRecord, ?, ?> heldOutCorpus,
             Sink<OutRecord> sink,
             Topics topics,
             TrainSettings settings,
@@ -255,8 +264,8 @@ public final class TrainTextJob {
                         .uid(UID_VALIDATE)
                         .name("validate chunks")
                         .setParallelism(1);
-        // 3. Tokenize and pack into sequences (one packer: one model).
-        SingleOutputStreamOperator<TrainingInput> sequences =
+        // 3. Tokenize and pack into training sequences (one packer: one model).
+        DataStream<TrainingInput> sequences =
                 chunks.process(
                                 new TokenizeAndPack(
                                         settings.source(),
@@ -266,18 +275,35 @@ public final class TrainTextJob {
                         .name("tokenize and pack")
                         .setParallelism(1)
                         .setMaxParallelism(1);
-        // 4. Train on the sequences, evaluate on the held-out ones; publish versions.
+        // 4. The held-out share, read on its own (bad records are reported by step 2 only).
+        DataStream<TrainingInput> heldOut =
+                env.fromSource(heldOutCorpus, WatermarkStrategy.noWatermarks(), "held-out corpus")
+                        .uid(UID_EVAL_SOURCE)
+                        .setParallelism(1)
+                        .process(new ValidateChunk(topics, NAME))
+                        .uid(UID_EVAL_DECODE)
+                        .name("decode held-out chunks")
+                        .setParallelism(1)
+                        .process(
+                                new PackHeldOut(
+                                        settings.source(),
+                                        settings.training().sequenceLength(),
+                                        heldOutFraction))
+                        .uid(UID_EVAL_PACK)
+                        .name("pack held-out")
+                        .setParallelism(1);
+        // 5. Train on the sequences, evaluate on the held-out ones; publish versions.
         ModelKey key = new ModelKey(settings.name());
         DataStream<OutRecord> versions =
                 sequences
                         .keyBy(key)
-                        .connect(sequences.getSideOutput(TokenizeAndPack.HELD_OUT).keyBy(key))
+                        .connect(heldOut.keyBy(key))
                         .process(new TrainLanguageModel(topics, settings))
                         .uid(UID_TRAIN)
                         .name("train " + settings.name())
                         .setParallelism(1)
                         .setMaxParallelism(1);
-        // 5. Versions and dead letters to Kafka, exactly once.
+        // 6. Versions and dead letters to Kafka, exactly once.
         versions.union(chunks.getSideOutput(ValidateChunk.REJECTED))
                 .sinkTo(sink)
                 .uid(UID_SINK)
@@ -376,6 +402,7 @@ public final class TrainTextJob {
         build(
                 env,
                 KafkaIo.source(kafka, topics.corpusText().name(), group, true),
+                KafkaIo.source(kafka, topics.corpusText().name(), group + "-heldout", true),
                 KafkaIo.sink(kafka, true, "belamy-train-" + settings.name()),
                 topics,
                 settings,
