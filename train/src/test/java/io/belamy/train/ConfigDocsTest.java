@@ -1,0 +1,121 @@
+package io.belamy.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.belamy.streaming.ConfigKey;
+import io.belamy.streaming.JobArgs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigDocsTest {
+
+    @Test
+    void everyKeyIsDocumented() throws Exception {
+        String text = Files.readString(Path.of("..", "docs", "config.md"));
+        for (ConfigKey<?> key : TrainTextJob.KEYS) {
+            assertThat(text)
+                    .as("docs/config.md lists %s", key.name())
+                    .contains("| `" + key.name() + "` |");
+        }
+    }
+
+    @Test
+    void settingsComeFromTheOptionsWithTheDocumentedDefaults() {
+        TrainSettings preset =
+                TrainTextJob.settings(
+                        JobArgs.of(
+                                Map.of(
+                                        "bootstrap.servers",
+                                        "h:1",
+                                        "model.name",
+                                        "m",
+                                        "model.preset",
+                                        "tiny",
+                                        "model.store",
+                                        "/tmp/s"),
+                                TrainTextJob.KEYS));
+        assertThat(preset.training().schedule().peak()).isEqualTo(1e-3);
+        assertThat(preset.training().schedule().warmupSteps()).isEqualTo(100);
+        assertThat(preset.training().batchSize()).isEqualTo(16);
+        assertThat(preset.stepsPerVersion()).isEqualTo(200);
+
+        TrainSettings fineTune =
+                TrainTextJob.settings(
+                        JobArgs.of(
+                                Map.of(
+                                        "bootstrap.servers",
+                                        "h:1",
+                                        "model.name",
+                                        "m",
+                                        "model.from",
+                                        "/some/dir",
+                                        "model.store",
+                                        "/tmp/s"),
+                                TrainTextJob.KEYS));
+        assertThat(fineTune.training().schedule().peak()).isEqualTo(1e-4);
+        assertThat(fineTune.source().fineTuning()).isTrue();
+
+        assertThatThrownBy(
+                        () ->
+                                TrainTextJob.settings(
+                                        JobArgs.of(
+                                                Map.of(
+                                                        "bootstrap.servers",
+                                                        "h:1",
+                                                        "model.name",
+                                                        "m",
+                                                        "model.store",
+                                                        "/tmp/s"),
+                                                TrainTextJob.KEYS)))
+                .hasMessageContaining(
+                        "give either a preset or a directory to start from, not neither");
+        assertThatThrownBy(
+                        () ->
+                                JobArgs.of(
+                                        Map.of(
+                                                "bootstrap.servers",
+                                                "h:1",
+                                                "model.name",
+                                                "bad name!",
+                                                "model.store",
+                                                "/s"),
+                                        TrainTextJob.KEYS))
+                .hasMessageContaining("invalid value \"bad name!\" for model.name");
+        assertThatThrownBy(
+                        () ->
+                                JobArgs.of(
+                                        Map.of(
+                                                "bootstrap.servers",
+                                                "h:1",
+                                                "model.name",
+                                                "m",
+                                                "model.store",
+                                                "/s",
+                                                "model.preset",
+                                                "tiny",
+                                                "batch.size",
+                                                "0"),
+                                        TrainTextJob.KEYS))
+                .hasMessageContaining("invalid value \"0\" for batch.size")
+                .hasMessageContaining("[1, 4096]");
+        assertThatThrownBy(
+                        () ->
+                                JobArgs.of(
+                                        Map.of(
+                                                "bootstrap.servers",
+                                                "h:1",
+                                                "model.name",
+                                                "m",
+                                                "model.store",
+                                                "/s",
+                                                "model.preset",
+                                                "tiny",
+                                                "learning.rat",
+                                                "1"),
+                                        TrainTextJob.KEYS))
+                .hasMessageContaining("unknown option --learning.rat");
+    }
+}
