@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description =
                 "Benchmarks that print figures and ratios against a baseline in the same run.",
-        subcommands = {BenchCommand.KvCache.class})
+        subcommands = {BenchCommand.KvCache.class, BenchCommand.Training.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -48,6 +48,58 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             KvCacheBenchmark.run(
                     new KvCacheBenchmark.Options(preset, tokens, rounds),
+                    new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "training",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Training tokens/s of a GPT preset, belamy vs the same model, weights, batches and"
+                            + " AdamW in PyTorch (Debian python3-torch at /usr/bin/python3), rounds"
+                            + " interleaved.")
+    static final class Training implements Callable<Integer> {
+
+        @Option(
+                names = "--preset",
+                description = "GPT preset: tiny or small (default: ${DEFAULT-VALUE}).")
+        String preset = "small";
+
+        @Option(
+                names = "--batch-size",
+                description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+        int batchSize = 16;
+
+        @Option(
+                names = "--sequence-length",
+                description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
+        int sequenceLength = 128;
+
+        @Option(
+                names = "--warmup",
+                description = "Untimed steps per round (default: ${DEFAULT-VALUE}).")
+        int warmup = 2;
+
+        @Option(
+                names = "--steps",
+                description = "Timed steps per round (default: ${DEFAULT-VALUE}).")
+        int steps = 8;
+
+        @Option(names = "--rounds", description = "Rounds per side (default: ${DEFAULT-VALUE}).")
+        int rounds = 3;
+
+        @Option(
+                names = "--threads",
+                description = "Intra-op threads for both sides (default: ${DEFAULT-VALUE}).")
+        int threads = 2;
+
+        @Override
+        public Integer call() throws Exception {
+            io.belamy.bench.TrainingBenchmark.run(
+                    new io.belamy.bench.TrainingBenchmark.Options(
+                            preset, batchSize, sequenceLength, warmup, steps, rounds, threads),
                     new PrintStream(System.out, true));
             return 0;
         }
