@@ -1,6 +1,7 @@
 package io.belamy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.belamy.core.Djl;
 import io.belamy.core.gpt.GptConfig;
 import io.belamy.core.gpt.GptModel;
 import io.belamy.core.tokenizer.Tokenizers;
@@ -68,6 +69,7 @@ public final class TrainingBenchmark {
         int total = o.warmup() + o.steps();
         List<TokenBatch> batches =
                 randomBatches(total, o.batchSize(), o.sequenceLength(), config.vocabSize());
+        Djl.setThreads(o.threads());
         Path dir = Files.createTempDirectory("belamy-bench-training");
         double tokensPerStep = (double) o.batchSize() * o.sequenceLength();
         double[] ours = new double[o.rounds()];
@@ -88,6 +90,11 @@ public final class TrainingBenchmark {
                     o.threads(),
                     ai.djl.engine.Engine.getEngine("PyTorch").getVersion(),
                     TorchReference.PYTHON + " python3-torch");
+            out.printf(
+                    Locale.ROOT,
+                    "allocator (both sides): MALLOC_ARENA_MAX=%s GLIBC_TUNABLES=%s%n",
+                    System.getenv().getOrDefault("MALLOC_ARENA_MAX", "(unset)"),
+                    System.getenv().getOrDefault("GLIBC_TUNABLES", "(unset)"));
             out.printf(
                     Locale.ROOT,
                     "%-7s %18s %18s%n",

@@ -25,4 +25,25 @@ public final class Djl {
         }
         return Engine.getEngine(ENGINE).newBaseManager(Device.cpu());
     }
+
+    /**
+     * Sets PyTorch's intra-op thread count (what {@code torch.set_num_threads} sets), loading the
+     * engine first if needed. The system property {@code ai.djl.pytorch.num_threads} sets the same
+     * at start-up.
+     *
+     * @throws IllegalArgumentException when {@code threads} is below 1
+     */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        newManager().close();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+    }
+
+    /** PyTorch's intra-op thread count. */
+    public static int threads() {
+        newManager().close();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
 }

@@ -12,6 +12,7 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.belamy.core.nn.Activations;
+import io.belamy.core.nn.Handles;
 import io.belamy.core.nn.LayerNorm;
 import io.belamy.core.nn.Linear;
 import io.belamy.core.nn.Losses;
@@ -113,7 +114,9 @@ public final class Bert extends AbstractBlock {
         NDArray x = embeddings.forward(ps, ids, typeIds, training); // (B, T, C)
         NDArray mask = attentionMask == null ? null : additiveMask(attentionMask); // (B, 1, 1, T)
         for (BertLayer layer : layers) {
-            x = layer.forward(ps, x, mask, training);
+            NDArray next = layer.forward(ps, x, mask, training);
+            Handles.close(x); // intermediates are released as soon as used (see Handles)
+            x = next;
         }
         return head.forward(ps, x, embeddings.wordTable(ps, x, training), training);
     }

@@ -10,6 +10,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import io.belamy.core.nn.Handles;
 import io.belamy.core.nn.LayerNorm;
 import io.belamy.core.nn.Linear;
 import io.belamy.core.nn.Scalars;
@@ -52,6 +53,8 @@ public final class BertAttention extends AbstractBlock {
      * @param mask additive mask broadcastable to (B, H, T, T), or null to attend everywhere
      */
     NDArray forward(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
+        // Intermediates are released as soon as used and updated in place where no backward
+        // function saved them (see Handles).
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
@@ -59,26 +62,44 @@ public final class BertAttention extends AbstractBlock {
         NDArray k = heads(key.apply(ps, x, training), b, t);
         NDArray v = heads(value.apply(ps, x, training), b, t);
         // (B, H, T, C/H) @ (B, H, C/H, T) -> (B, H, T, T)
-        NDArray product = q.matMul(k.transpose(0, 1, 3, 2));
-        NDArray scores = product.mul(Scalars.of(product, 1f / (float) Math.sqrt(headSize)));
+        NDArray keysT = k.transpose(0, 1, 3, 2);
+        NDArray scores = q.matMul(keysT);
+        Handles.close(q, k, keysT);
+        scores.muli(Scalars.of(scores, 1f / (float) Math.sqrt(headSize)));
         if (mask != null) {
-            scores = scores.add(mask);
+            scores.addi(mask);
         }
         NDArray weights = scores.softmax(-1);
+        Handles.close(scores);
         if (training && attentionDropout > 0) {
-            weights = Dropout.dropout(weights, attentionDropout, true).singletonOrThrow();
+            NDArray dropped = Dropout.dropout(weights, attentionDropout, true).singletonOrThrow();
+            Handles.close(weights);
+            weights = dropped;
         }
-        NDArray y = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, s.get(2)); // (B, T, C)
-        y = dense.apply(ps, y, training);
+        NDArray perHead = weights.matMul(v); // (B, H, T, C/H)
+        Handles.close(weights, v);
+        NDArray transposed = perHead.transpose(0, 2, 1, 3);
+        NDArray merged = transposed.reshape(b, t, s.get(2)); // (B, T, C)
+        Handles.close(perHead, transposed);
+        NDArray y = dense.apply(ps, merged, training);
+        Handles.close(merged);
         if (training && dropout > 0) {
-            y = Dropout.dropout(y, dropout, true).singletonOrThrow();
+            NDArray dropped = Dropout.dropout(y, dropout, true).singletonOrThrow();
+            Handles.close(y);
+            y = dropped;
         }
-        return norm.apply(ps, y.add(x), training);
+        y.addi(x); // in place: y is saved by no backward function
+        NDArray out = norm.apply(ps, y, training);
+        Handles.close(y);
+        return out;
     }
 
-    /** (B, T, C) -&gt; (B, H, T, C/H). */
+    /** (B, T, C) -&gt; (B, H, T, C/H); releases x. */
     private NDArray heads(NDArray x, long b, long t) {
-        return x.reshape(b, t, heads, headSize).transpose(0, 2, 1, 3);
+        try (x;
+                NDArray split = x.reshape(b, t, heads, headSize)) {
+            return split.transpose(0, 2, 1, 3);
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.belamy.core.nn.Activations;
+import io.belamy.core.nn.Handles;
 import io.belamy.core.nn.LayerNorm;
 import io.belamy.core.nn.Linear;
 import java.util.function.Supplier;
@@ -42,13 +43,21 @@ public final class BertLayer extends AbstractBlock {
     }
 
     NDArray forward(ParameterStore ps, NDArray x, NDArray mask, boolean training) {
+        // Intermediates are released as soon as used (see Handles); the caller keeps x.
         NDArray a = attention.forward(ps, x, mask, training);
-        NDArray h = Activations.gelu(intermediate.apply(ps, a, training)); // (B, T, inner)
+        NDArray inner = intermediate.apply(ps, a, training);
+        NDArray h = Activations.gelu(inner); // (B, T, inner)
         NDArray y = output.apply(ps, h, training);
+        Handles.close(inner, h);
         if (training && dropout > 0) {
-            y = Dropout.dropout(y, dropout, true).singletonOrThrow();
+            NDArray dropped = Dropout.dropout(y, dropout, true).singletonOrThrow();
+            Handles.close(y);
+            y = dropped;
         }
-        return norm.apply(ps, y.add(a), training);
+        y.addi(a); // in place: y is saved by no backward function
+        NDArray out = norm.apply(ps, y, training);
+        Handles.close(a, y);
+        return out;
     }
 
     @Override

@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.belamy.core.nn.Conv1D;
+import io.belamy.core.nn.Handles;
 import io.belamy.core.nn.Scalars;
 
 /**
@@ -59,34 +60,51 @@ public final class CausalSelfAttention extends AbstractBlock {
         long t = shape.get(1);
         long c = shape.get(2);
 
-        NDList qkv = cAttn.apply(ps, x, training).split(3, 2); // 3 x (B, T, C)
+        NDArray projected = cAttn.apply(ps, x, training); // (B, T, 3C)
+        NDList qkv = projected.split(3, 2); // 3 x (B, T, C) views
         NDArray q = splitHeads(qkv.get(0), b, t); // (B, H, T, C/H)
         NDArray k = splitHeads(qkv.get(1), b, t);
         NDArray v = splitHeads(qkv.get(2), b, t);
+        Handles.close(projected);
+        qkv.close();
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v); // 2 x (B, H, S, C/H)
+            Handles.close(k, v);
             k = kv[0];
             v = kv[1];
         }
 
         // (B, H, T, C/H) @ (B, H, C/H, S) -> (B, H, T, S)
-        NDArray product = q.matMul(k.transpose(0, 1, 3, 2));
-        NDArray scores = product.mul(Scalars.of(product, 1f / (float) Math.sqrt(headSize)));
+        NDArray keysT = k.transpose(0, 1, 3, 2);
+        NDArray product = q.matMul(keysT);
+        Handles.close(q, k, keysT);
+        // In place: the product is saved by no backward function (matmul saves its inputs).
+        NDArray scores = product.muli(Scalars.of(product, 1f / (float) Math.sqrt(headSize)));
         if (mask != null) {
-            scores = scores.add(mask);
+            scores.addi(mask);
         }
         NDArray weights = scores.softmax(-1);
+        Handles.close(scores);
         if (training && dropout > 0) {
-            weights = Dropout.dropout(weights, dropout, true).singletonOrThrow();
+            NDArray dropped = Dropout.dropout(weights, dropout, true).singletonOrThrow();
+            Handles.close(weights);
+            weights = dropped;
         }
         NDArray y = weights.matMul(v); // (B, H, T, C/H)
-        y = y.transpose(0, 2, 1, 3).reshape(b, t, c); // (B, H, T, C/H) -> (B, T, C)
-        return cProj.apply(ps, y, training);
+        Handles.close(weights, v);
+        NDArray heads = y.transpose(0, 2, 1, 3); // (B, T, H, C/H)
+        NDArray merged = heads.reshape(b, t, c); // (B, T, C)
+        Handles.close(y, heads);
+        NDArray out = cProj.apply(ps, merged, training);
+        Handles.close(merged);
+        return out;
     }
 
     /** (B, T, C) -&gt; (B, H, T, C/H). */
     private NDArray splitHeads(NDArray x, long b, long t) {
-        return x.reshape(b, t, heads, headSize).transpose(0, 2, 1, 3);
+        try (NDArray split = x.reshape(b, t, heads, headSize)) {
+            return split.transpose(0, 2, 1, 3);
+        }
     }
 
     /**

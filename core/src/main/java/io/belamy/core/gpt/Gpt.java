@@ -13,6 +13,7 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.belamy.core.nn.Embedding;
+import io.belamy.core.nn.Handles;
 import io.belamy.core.nn.LayerNorm;
 import io.belamy.core.nn.ParameterNames;
 import io.belamy.core.nn.SeededNormal;
@@ -148,19 +149,27 @@ public final class Gpt extends AbstractBlock {
         }
         NDManager manager = ids.getManager();
         NDArray positions = manager.arange(past, past + t, 1, DataType.INT64); // (T)
-        NDArray x =
-                wte.apply(ps, ids, training).add(wpe.apply(ps, positions, training)); // (B, T, C)
+        NDArray tokens = wte.apply(ps, ids, training);
+        NDArray places = wpe.apply(ps, positions, training);
+        NDArray x = tokens.add(places); // (B, T, C)
+        Handles.close(tokens, places);
         if (training && config.dropout() > 0) {
-            x = Dropout.dropout(x, config.dropout(), true).singletonOrThrow();
+            NDArray dropped = Dropout.dropout(x, config.dropout(), true).singletonOrThrow();
+            Handles.close(x);
+            x = dropped;
         }
         NDArray mask = t > 1 ? CausalSelfAttention.causalMask(manager, past, t) : null; // (T, S)
         for (GptBlock block : blocks) {
-            x = block.forward(ps, x, mask, cache, training);
+            NDArray next = block.forward(ps, x, mask, cache, training);
+            Handles.close(x); // intermediates are released as soon as used (see Handles)
+            x = next;
         }
         if (cache != null) {
             cache.advance(t);
         }
-        return lnF.apply(ps, x, training);
+        NDArray out = lnF.apply(ps, x, training);
+        Handles.close(x);
+        return out;
     }
 
     /**
@@ -185,8 +194,13 @@ public final class Gpt extends AbstractBlock {
      */
     public static NDArray crossEntropy(NDArray logits, NDArray targets) {
         NDArray logProbs = logits.logSoftmax(-1); // (B, T, V)
-        NDArray picked = logProbs.gather(targets.expandDims(-1), -1); // (B, T, 1)
-        return picked.mean().neg();
+        NDArray index = targets.expandDims(-1);
+        NDArray picked = logProbs.gather(index, -1); // (B, T, 1)
+        NDArray mean = picked.mean();
+        Handles.close(logProbs, index, picked);
+        NDArray loss = mean.neg();
+        Handles.close(mean);
+        return loss;
     }
 
     @Override

@@ -10,6 +10,7 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import io.belamy.core.nn.Handles;
 import io.belamy.core.nn.LayerNorm;
 
 /**
@@ -45,16 +46,26 @@ public final class GptBlock extends AbstractBlock {
         this.mlp = addChildBlock(MLP, new Mlp(config, inits[2], inits[3]));
     }
 
+    /** The caller keeps ownership of x; intermediates are released as soon as used. */
     NDArray forward(ParameterStore ps, NDArray x, NDArray mask, KvCache cache, boolean training) {
-        NDArray a = attn.forward(ps, ln1.apply(ps, x, training), mask, cache, layer, training);
-        x = x.add(residualDropout(a, training));
-        NDArray m = mlp.forward(ps, ln2.apply(ps, x, training), training);
-        return x.add(residualDropout(m, training));
+        NDArray normed = ln1.apply(ps, x, training);
+        NDArray a =
+                residualDropout(attn.forward(ps, normed, mask, cache, layer, training), training);
+        Handles.close(normed);
+        NDArray mid = a.addi(x); // in place: a is saved by no backward function
+        normed = ln2.apply(ps, mid, training);
+        NDArray m = residualDropout(mlp.forward(ps, normed, training), training);
+        Handles.close(normed);
+        m.addi(mid); // in place: m is saved by no backward function
+        Handles.close(mid);
+        return m;
     }
 
     private NDArray residualDropout(NDArray x, boolean training) {
         if (training && dropout > 0) {
-            return Dropout.dropout(x, dropout, true).singletonOrThrow();
+            NDArray dropped = Dropout.dropout(x, dropout, true).singletonOrThrow();
+            Handles.close(x);
+            return dropped;
         }
         return x;
     }

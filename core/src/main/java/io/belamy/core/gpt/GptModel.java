@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.belamy.core.Djl;
+import io.belamy.core.nn.Handles;
 import io.belamy.core.tokenizer.TextTokenizer;
 import io.belamy.core.tokenizer.Tokenizers;
 import io.belamy.core.train.LanguageModel;
@@ -125,7 +126,10 @@ public final class GptModel implements LanguageModel {
         Shape shape = new Shape(batch.batchSize(), batch.length());
         NDArray inputs = m.create(batch.inputs(), shape);
         NDArray targets = m.create(batch.targets(), shape);
-        return Gpt.crossEntropy(gpt.forward(ps, inputs, null, training), targets);
+        NDArray logits = gpt.forward(ps, inputs, null, training);
+        NDArray loss = Gpt.crossEntropy(logits, targets);
+        Handles.close(logits);
+        return loss;
     }
 
     public Gpt gpt() {

@@ -11,6 +11,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import io.belamy.core.nn.Activations;
 import io.belamy.core.nn.Conv1D;
+import io.belamy.core.nn.Handles;
 
 /**
  * GPT-2's feed-forward block ({@code GPT2MLP}): {@code c_proj(gelu_new(c_fc(x)))}.
@@ -35,7 +36,12 @@ public final class Mlp extends AbstractBlock {
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        return cProj.apply(ps, Activations.geluNew(cFc.apply(ps, x, training)), training);
+        NDArray inner = cFc.apply(ps, x, training);
+        NDArray activated = Activations.geluNew(inner);
+        Handles.close(inner);
+        NDArray out = cProj.apply(ps, activated, training);
+        Handles.close(activated);
+        return out;
     }
 
     @Override

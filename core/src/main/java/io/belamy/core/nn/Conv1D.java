@@ -3,6 +3,7 @@ package io.belamy.core.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 
@@ -30,7 +31,10 @@ public final class Conv1D extends LeafBlock {
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = value(ps, weight, x, training);
         NDArray b = value(ps, bias, x, training);
-        return x.matMul(w).add(b);
+        // torch linear() takes [out, in]: a transposed view, no copy; one fused op (addmm)
+        try (NDArray wt = w.transpose()) {
+            return Linear.linear(x, wt, b).singletonOrThrow();
+        }
     }
 
     @Override
