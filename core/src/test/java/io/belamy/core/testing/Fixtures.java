@@ -12,6 +12,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.JarEntry;
@@ -31,6 +32,22 @@ public final class Fixtures {
     private Fixtures() {}
 
     private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
+
+    /**
+     * The bundled MIDI pieces ({@code data/midi} of the repository); missing ones fail the test.
+     */
+    public static List<Path> midiFiles() {
+        Path dir = Path.of(System.getProperty("belamy.home", "..")).resolve("data/midi");
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            List<Path> out = files.filter(f -> f.toString().endsWith(".mid")).sorted().toList();
+            if (out.size() < 5) {
+                throw new IllegalStateException("expected the bundled MIDI pieces in " + dir);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the bundled MIDI pieces are missing: " + dir, e);
+        }
+    }
 
     /**
      * The model directory of a fixture: the resource directory itself, or (when the fixtures come
