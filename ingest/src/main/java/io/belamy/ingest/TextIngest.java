@@ -11,30 +11,17 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Sends text files to {@code <prefix>corpus.text}: files and directories (recursively; hidden files
@@ -144,20 +131,14 @@ public final class TextIngest {
         long start = System.nanoTime();
         List<FileResult> results = new ArrayList<>();
         List<Source> sources = expand(paths, results);
-        Set<String> known = options.force() ? new HashSet<>() : ledger();
+        Set<String> known =
+                options.force() ? new HashSet<>() : Ledger.hashes(kafka, topics, options.corpus());
         long totalBytes = 0;
         for (Source s : sources) {
             totalBytes += Files.size(s.file());
         }
         Progress progress = new Progress(log, terminal, totalBytes, sources.size(), "files");
-        Properties p = kafka.clientConfig();
-        p.setProperty("key.serializer", StringSerializer.class.getName());
-        p.setProperty("value.serializer", ByteArraySerializer.class.getName());
-        p.setProperty("enable.idempotence", "true");
-        p.setProperty("acks", "all");
-        p.setProperty("transactional.id", "belamy-ingest-" + UUID.randomUUID());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
-            producer.initTransactions();
+        try (KafkaProducer<String, byte[]> producer = Ledger.producer(kafka)) {
             for (Source s : sources) {
                 FileResult r = ingest(producer, s, known);
                 results.add(r);
@@ -181,7 +162,7 @@ public final class TextIngest {
         } catch (IOException e) {
             return new FileResult(s.file(), s.document(), Status.UNREADABLE, 0, 0, e.getMessage());
         }
-        String sha = sha256(bytes);
+        String sha = Ledger.sha256(bytes);
         if (known.contains(sha)) {
             return new FileResult(
                     s.file(),
@@ -238,11 +219,7 @@ public final class TextIngest {
                             bytes.length,
                             chunks.size(),
                             System.currentTimeMillis());
-            producer.send(
-                    new ProducerRecord<>(
-                            topics.corpusIndex().name(),
-                            index.key(),
-                            CorpusIndexRecord.CODEC.encode(index)));
+            producer.send(Ledger.entry(topics, index));
             producer.commitTransaction();
         } catch (RuntimeException e) {
             producer.abortTransaction();
@@ -266,49 +243,6 @@ public final class TextIngest {
 
     static String describe(FileResult r) {
         return r.file() + ": " + r.message();
-    }
-
-    /** The content hashes the corpus already holds, from the ledger topic. */
-    private Set<String> ledger() {
-        Properties p = kafka.clientConfig();
-        p.setProperty("key.deserializer", StringDeserializer.class.getName());
-        p.setProperty("value.deserializer", ByteArrayDeserializer.class.getName());
-        p.setProperty("isolation.level", "read_committed");
-        p.setProperty("enable.auto.commit", "false");
-        Set<String> hashes = new HashSet<>();
-        String topic = topics.corpusIndex().name();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            var infos = c.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException(
-                        "topic "
-                                + topic
-                                + " does not exist (is 'belamy serve' running, or were the topics created?)");
-            }
-            infos.forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = c.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(
-                            "could not read " + topic + " to its end within 60 s");
-                }
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    try {
-                        CorpusIndexRecord rec = CorpusIndexRecord.CODEC.decode(r.value());
-                        if (rec.corpus().equals(options.corpus())) {
-                            hashes.add(rec.sha256());
-                        }
-                    } catch (IllegalArgumentException e) {
-                        // a record this version cannot read does not block ingest
-                    }
-                }
-            }
-        }
-        return hashes;
     }
 
     /** Files under the paths with their document ids; missing paths become UNREADABLE results. */
@@ -398,13 +332,5 @@ public final class TextIngest {
             }
         }
         return raw;
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

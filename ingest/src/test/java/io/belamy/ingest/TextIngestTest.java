@@ -71,7 +71,7 @@ class TextIngestTest {
 
     @Test
     void hashesAreStableHex() {
-        assertThat(TextIngest.sha256("abc".getBytes(UTF_8)))
+        assertThat(Ledger.sha256("abc".getBytes(UTF_8)))
                 .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assertThat(TextIngest.BadBytes.parse("replace")).isEqualTo(TextIngest.BadBytes.REPLACE);
         assertThatThrownBy(() -> TextIngest.BadBytes.parse("ignore"))

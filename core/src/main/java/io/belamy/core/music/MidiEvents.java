@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Between pieces and the records of {@code <prefix>corpus.midi}: one record per note, tempo change
  * and time signature, in time order (at one tick: time signatures, tempo changes, then notes), then
- * an end-of-piece marker counting them. A note's {@code track} is its part; its {@code drum} flag
- * says whether it is on channel 10 (the channel decides).
+ * an end-of-piece marker counting them, its {@code tick} the piece's length. A note's {@code track}
+ * is its part; its {@code drum} flag says whether it is on channel 10 (the channel decides).
  */
 public final class MidiEvents {
 
@@ -77,7 +77,7 @@ public final class MidiEvents {
                 out.add(note(notes.get(n++), corpus, pieceId, seq, ppq));
             }
         }
-        out.add(end(corpus, pieceId, out.size(), ppq));
+        out.add(end(corpus, pieceId, out.size(), ppq, piece.length()));
         return out;
     }
 
@@ -104,8 +104,9 @@ public final class MidiEvents {
                 null);
     }
 
-    /** The end-of-piece marker after {@code eventCount} events. */
-    public static MidiEventRecord end(String corpus, String pieceId, long eventCount, int ppq) {
+    /** The end-of-piece marker after {@code eventCount} events; its tick is the piece's length. */
+    public static MidiEventRecord end(
+            String corpus, String pieceId, long eventCount, int ppq, long length) {
         return new MidiEventRecord(
                 MidiEventRecord.VERSION,
                 corpus,
@@ -113,7 +114,7 @@ public final class MidiEvents {
                 eventCount,
                 MidiEventRecord.END,
                 ppq,
-                null,
+                length,
                 null,
                 null,
                 null,
@@ -159,6 +160,7 @@ public final class MidiEvents {
         List<Note> notes = new ArrayList<>();
         List<TempoChange> tempos = new ArrayList<>();
         List<TimeSignature> signatures = new ArrayList<>();
+        long length = 0;
         List<MidiEventRecord> sorted = new ArrayList<>(records);
         sorted.sort(java.util.Comparator.comparingLong(MidiEventRecord::seq));
         for (MidiEventRecord r : sorted) {
@@ -172,9 +174,9 @@ public final class MidiEvents {
                         tempos.add(new TempoChange(r.tick(), r.microsPerQuarter()));
                 case MidiEventRecord.TIME_SIGNATURE ->
                         signatures.add(new TimeSignature(r.tick(), r.numerator(), r.denominator()));
-                default -> {}
+                default -> length = r.tick() == null ? 0 : r.tick();
             }
         }
-        return new Piece(ppq, notes, tempos, signatures);
+        return new Piece(ppq, notes, tempos, signatures, length);
     }
 }
