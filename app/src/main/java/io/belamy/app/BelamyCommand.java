@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             ListenCommand.class,
             IngestCommand.class,
             TrainCommand.class,
+            MusicCommand.class,
+            RenderCommand.class,
             ModelsCommand.class,
             GenerateCommand.class,
             FillMaskCommand.class,

@@ -2,6 +2,7 @@ package io.belamy.app;
 
 import io.belamy.app.runtime.EmbeddedRuntime;
 import io.belamy.core.gpt.GptModel;
+import io.belamy.core.music.gan.MuseGan;
 import io.belamy.core.topic.Topics;
 import io.belamy.generate.GenerateJob;
 import io.belamy.generate.ServedModel;
@@ -81,14 +82,25 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path modelDir = storeOptions.resolve(model, kafkaOptions.workDir);
         ServedModel served = ServedModel.of(modelDir, modelName);
-        try (GptModel check = GptModel.load(modelDir)) {
-            err.printf(
-                    "serving %s (version %d): %d layers, context %d, vocabulary %d%n",
-                    served.name(),
-                    served.version(),
-                    check.config().layers(),
-                    check.config().contextLength(),
-                    check.config().vocabSize());
+        if (served.kind().equals(MuseGan.KIND)) {
+            try (MuseGan check = MuseGan.load(modelDir)) {
+                err.printf(
+                        "serving music model %s (version %d): tracks %s, %d-bar phrases%n",
+                        served.name(),
+                        served.version(),
+                        String.join(", ", check.config().roll().tracks()),
+                        check.config().roll().bars());
+            }
+        } else {
+            try (GptModel check = GptModel.load(modelDir)) {
+                err.printf(
+                        "serving %s (version %d): %d layers, context %d, vocabulary %d%n",
+                        served.name(),
+                        served.version(),
+                        check.config().layers(),
+                        check.config().contextLength(),
+                        check.config().vocabSize());
+            }
         }
         EmbeddedRuntime runtime =
                 kafkaOptions.startRuntime("serve", kafkaPort, Math.max(4, parallelism), err);

@@ -3,6 +3,7 @@ package io.belamy.app;
 import io.belamy.app.runtime.EmbeddedRuntime;
 import io.belamy.streaming.CommonKeys;
 import io.belamy.streaming.JobArgs;
+import io.belamy.train.TrainMusicJob;
 import io.belamy.train.TrainTextJob;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
         name = "train",
         mixinStandardHelpOptions = true,
         description = "Run a continual training job.",
-        subcommands = {TrainCommand.Text.class})
+        subcommands = {TrainCommand.Text.class, TrainCommand.Music.class})
 final class TrainCommand implements Runnable {
 
     @Spec CommandSpec spec;
@@ -246,6 +247,172 @@ final class TrainCommand implements Runnable {
                             + name
                             + " corpus="
                             + runtime.topics().corpusText().name()
+                            + " versions="
+                            + storeOptions.store(kafkaOptions.workDir).root().resolve(name)
+                            + " bootstrap="
+                            + runtime.kafka().bootstrapServers());
+            out.flush();
+            while (true) {
+                JobStatus status = job.getJobStatus().get(30, TimeUnit.SECONDS);
+                if (status.isGloballyTerminalState()) {
+                    err.println("belamy train: the training job ended as " + status);
+                    return Errors.FAILURE;
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    @Command(
+            name = "music",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Train the MuseGAN-style music GAN on <prefix>corpus.midi, continually: pieces are cut"
+                        + " into 4-bar piano-roll phrases, each phrase earns --steps-per-phrase"
+                        + " training steps, and every --steps-per-version steps a version goes to the"
+                        + " model store and to <prefix>models.",
+                "Without --bootstrap it uses the Kafka of a belamy runtime running in --work-dir, or"
+                        + " starts one. Runs until Ctrl-C; a checkpoint lets a restarted job continue."
+            })
+    static final class Music implements Callable<Integer> {
+
+        @Spec CommandSpec spec;
+
+        @Option(
+                names = "--model",
+                required = true,
+                paramLabel = "NAME",
+                description = "Model name in the store and on the models topic.")
+        String name;
+
+        static final class Start {
+            @Option(
+                    names = "--preset",
+                    paramLabel = "PRESET",
+                    description = "Train from scratch: default or small.")
+            String preset;
+
+            @Option(
+                    names = "--from",
+                    paramLabel = "DIR",
+                    description = "Continue training this music GAN directory.")
+            Path from;
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Start start;
+
+        @Option(
+                names = "--batch-size",
+                paramLabel = "B",
+                description = "Rolls per update (default: ${DEFAULT-VALUE}).")
+        int batchSize = 16;
+
+        @Option(
+                names = "--critic-steps",
+                paramLabel = "N",
+                description = "Critic updates per generator update (default: ${DEFAULT-VALUE}).")
+        int criticSteps = 5;
+
+        @Option(
+                names = "--lr",
+                paramLabel = "RATE",
+                description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+        double learningRate = 1e-3;
+
+        @Option(
+                names = "--steps-per-phrase",
+                paramLabel = "X",
+                description =
+                        "Training steps each arriving phrase earns (default: ${DEFAULT-VALUE}).")
+        double stepsPerPhrase = 1.0;
+
+        @Option(
+                names = "--steps-per-version",
+                paramLabel = "N",
+                description = "Publish a version every N steps (default: ${DEFAULT-VALUE}).")
+        int stepsPerVersion = 100;
+
+        @Option(
+                names = "--version-interval",
+                paramLabel = "DURATION",
+                description = "... or after this long (default: ${DEFAULT-VALUE}).")
+        String versionInterval = "10min";
+
+        @Option(
+                names = "--checkpoint-interval",
+                paramLabel = "DURATION",
+                description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+        String checkpointInterval = "30s";
+
+        @Option(
+                names = "--seed",
+                paramLabel = "SEED",
+                description =
+                        "Seed of fresh weights, latents and batches (default: ${DEFAULT-VALUE}).")
+        long seed = 1;
+
+        @Mixin StoreOptions storeOptions;
+
+        @Mixin KafkaOptions kafkaOptions;
+
+        /** The job options these command-line options give. */
+        Map<String, String> jobOptions(String bootstrap, String prefix) {
+            Map<String, String> a = new LinkedHashMap<>();
+            a.put(CommonKeys.BOOTSTRAP_SERVERS.name(), bootstrap);
+            a.put(CommonKeys.TOPIC_PREFIX.name(), prefix);
+            if (kafkaOptions.kafkaConfig != null) {
+                a.put(CommonKeys.KAFKA_PROPERTIES.name(), kafkaOptions.kafkaConfig.toString());
+            }
+            a.put(CommonKeys.CHECKPOINT_INTERVAL.name(), checkpointInterval);
+            a.put(TrainMusicJob.MODEL_NAME.name(), name);
+            if (start.preset != null) {
+                a.put(TrainMusicJob.MODEL_PRESET.name(), start.preset);
+            } else {
+                a.put(TrainMusicJob.MODEL_FROM.name(), start.from.toAbsolutePath().toString());
+            }
+            a.put(
+                    TrainMusicJob.MODEL_STORE.name(),
+                    storeOptions.store(kafkaOptions.workDir).root().toString());
+            a.put(TrainMusicJob.BATCH_SIZE.name(), Integer.toString(batchSize));
+            a.put(TrainMusicJob.CRITIC_STEPS.name(), Integer.toString(criticSteps));
+            a.put(TrainMusicJob.LEARNING_RATE.name(), Double.toString(learningRate));
+            a.put(TrainMusicJob.STEPS_PER_PHRASE.name(), Double.toString(stepsPerPhrase));
+            a.put(TrainMusicJob.STEPS_PER_VERSION.name(), Integer.toString(stepsPerVersion));
+            a.put(TrainMusicJob.VERSION_INTERVAL.name(), versionInterval);
+            a.put(TrainMusicJob.SEED.name(), Long.toString(seed));
+            return a;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            // Validate every option before starting anything.
+            TrainMusicJob.settings(
+                    JobArgs.of(
+                            jobOptions("127.0.0.1:1", kafkaOptions.topics().prefix()),
+                            TrainMusicJob.KEYS));
+
+            EmbeddedRuntime runtime = kafkaOptions.startRuntime("train-" + name, 0, 4, err);
+            Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "belamy-shutdown"));
+            JobArgs args =
+                    JobArgs.of(
+                            jobOptions(
+                                    runtime.kafka().bootstrapServers(), runtime.topics().prefix()),
+                            TrainMusicJob.KEYS);
+            JobClient job =
+                    runtime.submit(
+                            "belamy train-music " + name,
+                            env -> TrainMusicJob.configure(env, args),
+                            Duration.ofMinutes(3));
+            runtime.publish();
+            err.println("Flink Web UI: " + runtime.flink().restAddress());
+            out.println(
+                    "training: model="
+                            + name
+                            + " corpus="
+                            + runtime.topics().corpusMidi().name()
                             + " versions="
                             + storeOptions.store(kafkaOptions.workDir).root().resolve(name)
                             + " bootstrap="

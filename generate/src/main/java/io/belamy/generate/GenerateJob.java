@@ -1,6 +1,7 @@
 package io.belamy.generate;
 
 import io.belamy.core.kafka.KafkaSettings;
+import io.belamy.core.topic.PromptRecord;
 import io.belamy.core.topic.Topics;
 import io.belamy.streaming.CommonKeys;
 import io.belamy.streaming.ConfigKey;
@@ -36,12 +37,14 @@ public final class GenerateJob {
     public static final String UID_SOURCE = "generate-prompts-source";
     public static final String UID_VALIDATE = "generate-validate";
     public static final String UID_GENERATE = "generate-text";
+    public static final String UID_GENERATE_MUSIC = "generate-music";
     public static final String UID_SINK = "generate-replies-sink";
 
     public static final ConfigKey<Path> MODEL_DIR =
             ConfigKey.path(
                     "model.dir",
-                    "Hugging Face GPT-2 directory to serve (a path on every TaskManager).",
+                    "Model directory to serve (a path on every TaskManager): a Hugging Face GPT-2"
+                            + " answers text prompts, a belamy music GAN music prompts.",
                     null);
 
     public static final ConfigKey<String> MODEL_NAME =
@@ -88,11 +91,17 @@ public final class GenerateJob {
                 raw.process(new ValidatePrompt(topics, model))
                         .uid(UID_VALIDATE)
                         .name("validate prompts");
-        // 3. Generate, streaming a chunk per piece of text, then the final record.
+        // 3. Generate: text streams a chunk per piece, then the final record; music is one
+        // record with the MIDI file.
+        boolean music = model.task().equals(PromptRecord.MUSIC);
         DataStream<OutRecord> replies =
-                valid.process(new GenerateText(topics, model))
-                        .uid(UID_GENERATE)
-                        .name("generate text");
+                music
+                        ? valid.process(new GenerateMusic(topics, model))
+                                .uid(UID_GENERATE_MUSIC)
+                                .name("generate music")
+                        : valid.process(new GenerateText(topics, model))
+                                .uid(UID_GENERATE)
+                                .name("generate text");
         // 4. Everything to Kafka, each record to its own topic.
         replies.union(valid.getSideOutput(ValidatePrompt.REJECTED))
                 .sinkTo(sink)

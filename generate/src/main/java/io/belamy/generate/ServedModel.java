@@ -1,6 +1,10 @@
 package io.belamy.generate;
 
+import io.belamy.core.gpt.GptModel;
+import io.belamy.core.music.gan.GanConfig;
+import io.belamy.core.music.gan.MuseGan;
 import io.belamy.core.store.ModelCard;
+import io.belamy.core.topic.PromptRecord;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -13,8 +17,15 @@ import java.nio.file.Path;
  * (or one given) and the version is 0.
  *
  * @param dir the model directory, as a path on every TaskManager
+ * @param kind {@code gpt} (answers text prompts) or {@code musegan} (answers music prompts)
  */
-public record ServedModel(String dir, String name, long version) implements Serializable {
+public record ServedModel(String dir, String name, long version, String kind)
+        implements Serializable {
+
+    /** The prompt task a model of this kind answers. */
+    public String task() {
+        return MuseGan.KIND.equals(kind) ? PromptRecord.MUSIC : PromptRecord.TEXT;
+    }
 
     public ServedModel {
         if (name == null || name.isBlank()) {
@@ -34,9 +45,20 @@ public record ServedModel(String dir, String name, long version) implements Seri
         }
         var card = ModelCard.read(dir);
         String fallback = dir.toAbsolutePath().normalize().getFileName().toString();
+        boolean music = isMusicGan(dir);
         return new ServedModel(
                 dir.toAbsolutePath().normalize().toString(),
                 name != null ? name : card.map(ModelCard::name).orElse(fallback),
-                card.map(ModelCard::version).orElse(0L));
+                card.map(ModelCard::version).orElse(0L),
+                music ? MuseGan.KIND : GptModel.KIND);
+    }
+
+    /** Whether the directory holds a belamy music GAN (by its config.json). */
+    static boolean isMusicGan(Path dir) throws IOException {
+        Path config = dir.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return false;
+        }
+        return Files.readString(config).contains("\"" + GanConfig.MODEL_TYPE + "\"");
     }
 }

@@ -3,8 +3,10 @@ package io.belamy.generate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.belamy.core.generation.SamplingParams;
+import io.belamy.core.music.gan.MusicGenerator;
 import io.belamy.core.topic.InvalidRecordException;
 import io.belamy.core.topic.MusicReply;
+import io.belamy.core.topic.PromptParams;
 import io.belamy.core.topic.PromptRecord;
 import io.belamy.core.topic.TextReply;
 import io.belamy.core.topic.Topics;
@@ -51,8 +53,12 @@ public final class ValidatePrompt extends ProcessFunction<RawRecord, ValidPrompt
                         : PromptRecord.TEXT;
         try {
             PromptRecord prompt = PromptRecord.CODEC.decode(record.value());
-            SamplingParams params = check(prompt);
-            out.collect(new ValidPrompt(prompt, params, record));
+            checkTaskAndModel(prompt);
+            if (prompt.task().equals(PromptRecord.MUSIC)) {
+                out.collect(new ValidPrompt(prompt, null, musicRequest(prompt), record));
+            } else {
+                out.collect(new ValidPrompt(prompt, samplingParams(prompt), null, record));
+            }
         } catch (Rejection r) {
             reject(ctx, topics, record, id, task, r.code, r.getMessage());
         } catch (InvalidRecordException e) {
@@ -60,21 +66,23 @@ public final class ValidatePrompt extends ProcessFunction<RawRecord, ValidPrompt
         }
     }
 
-    /** The sampling parameters of a decoded prompt, after checking its task and model. */
-    private SamplingParams check(PromptRecord prompt) {
+    /** Checks that the served model answers the prompt's task, name and version. */
+    private void checkTaskAndModel(PromptRecord prompt) {
         if (!TASKS.contains(prompt.task())) {
             throw new Rejection(
                     ErrorCodes.UNKNOWN_TASK,
                     "unknown task \"" + prompt.task() + "\" (tasks: text, fill-mask, music)");
         }
-        if (!prompt.task().equals(PromptRecord.TEXT)) {
+        if (!prompt.task().equals(model.task())) {
             throw new Rejection(
                     ErrorCodes.UNSUPPORTED_TASK,
                     "task \""
                             + prompt.task()
                             + "\" is not served by this job (model \""
                             + model.name()
-                            + "\" serves text)");
+                            + "\" serves "
+                            + model.task()
+                            + ")");
         }
         if (prompt.model() != null && !prompt.model().equals(model.name())) {
             throw new Rejection(
@@ -92,8 +100,30 @@ public final class ValidatePrompt extends ProcessFunction<RawRecord, ValidPrompt
                             + model.version()
                             + ")");
         }
+    }
+
+    private static SamplingParams samplingParams(PromptRecord prompt) {
         try {
             return prompt.params().toSamplingParams();
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(ErrorCodes.INVALID_PARAMS, "invalid params: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A music prompt's request: 4 bars at 120 bpm and every track unless given; without a seed, a
+     * random one (the reply reports it).
+     */
+    private static MusicGenerator.Request musicRequest(PromptRecord prompt) {
+        PromptParams p = prompt.params();
+        try {
+            return new MusicGenerator.Request(
+                    p.bars() == null ? 4 : p.bars(),
+                    p.tempo() == null ? 120 : p.tempo(),
+                    p.tracks(),
+                    p.seed() == null
+                            ? java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 53)
+                            : p.seed());
         } catch (IllegalArgumentException e) {
             throw new Rejection(ErrorCodes.INVALID_PARAMS, "invalid params: " + e.getMessage());
         }

@@ -35,7 +35,7 @@ class GenerateTextTest {
                         System.currentTimeMillis(),
                         id.getBytes(UTF_8),
                         PromptRecord.CODEC.encode(p));
-        return new ValidPrompt(p, params, source);
+        return new ValidPrompt(p, params, null, source);
     }
 
     @Test

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ValidatePromptTest {
 
     private final Topics topics = Topics.defaults();
-    private final ServedModel model = new ServedModel("/models/m", "tiny", 3);
+    private final ServedModel model = new ServedModel("/models/m", "tiny", 3, "gpt");
 
     private static RawRecord raw(String key, String value) {
         return new RawRecord(
@@ -137,5 +137,50 @@ class ValidatePromptTest {
         assertThat(reply.topic()).isEqualTo("belamy.generated.music");
         MusicReply.Error e = (MusicReply.Error) MusicReply.CODEC.decode(reply.value());
         assertThat(e.error().code()).isEqualTo("unsupported_task");
+    }
+
+    private Outcome runMusic(String key, String value) throws Exception {
+        ServedModel gan = new ServedModel("/models/g", "doom-gan", 2, "musegan");
+        try (var h = Harnesses.of(new ValidatePrompt(topics, gan))) {
+            h.push(raw(key, value), 1000);
+            return new Outcome(h.output(), h.sideOutput(ValidatePrompt.REJECTED));
+        }
+    }
+
+    @Test
+    void aMusicModelTakesMusicPromptsWithTheirParamsAndRejectsTextAndBadParams() throws Exception {
+        Outcome ok =
+                runMusic(
+                        "m2",
+                        "{\"id\":\"m2\",\"task\":\"music\",\"model\":\"doom-gan\","
+                                + "\"params\":{\"bars\":8,\"tempo\":96,\"tracks\":[\"drums\",\"bass\"],\"seed\":5}}");
+        assertThat(ok.rejected()).isEmpty();
+        assertThat(ok.valid())
+                .singleElement()
+                .satisfies(
+                        v -> {
+                            assertThat(v.music().bars()).isEqualTo(8);
+                            assertThat(v.music().tempo()).isEqualTo(96);
+                            assertThat(v.music().tracks()).containsExactly("drums", "bass");
+                            assertThat(v.music().seed()).isEqualTo(5);
+                            assertThat(v.params()).isNull();
+                        });
+
+        Outcome defaults = runMusic("m3", "{\"id\":\"m3\",\"task\":\"music\"}");
+        assertThat(defaults.valid().get(0).music().bars()).isEqualTo(4);
+        assertThat(defaults.valid().get(0).music().tempo()).isEqualTo(120);
+
+        Outcome bad = runMusic("m4", "{\"id\":\"m4\",\"task\":\"music\",\"params\":{\"bars\":0}}");
+        MusicReply.Error e =
+                (MusicReply.Error) MusicReply.CODEC.decode(bad.rejected().get(0).value());
+        assertThat(e.error().code()).isEqualTo("invalid_params");
+        assertThat(e.error().message()).contains("bars must be 1 to 64, got 0");
+        assertThat(bad.rejected().get(1).topic()).isEqualTo("belamy.dlq");
+
+        Outcome text = runMusic("t1", "{\"id\":\"t1\",\"task\":\"text\",\"prompt\":\"Hi\"}");
+        OutRecord reply = text.rejected().get(0);
+        assertThat(reply.topic()).isEqualTo("belamy.generated.text");
+        assertThat(((TextReply.Error) TextReply.CODEC.decode(reply.value())).error().message())
+                .contains("serves music");
     }
 }

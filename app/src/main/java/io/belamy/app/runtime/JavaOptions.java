@@ -12,6 +12,7 @@ public final class JavaOptions {
     public static List<String> flinkOpens() {
         List<String> opts = new ArrayList<>();
         opts.add("--add-exports=java.base/sun.net.util=ALL-UNNAMED");
+        opts.add("--add-exports=java.desktop/com.sun.media.sound=ALL-UNNAMED"); // WAV rendering
         opts.add("--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED");
         opts.add("--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
         for (String p :

@@ -72,6 +72,35 @@ public final class PianoRoll {
         return out;
     }
 
+    /** The cells as bits, in (K, S, P) order (compact for state and the wire). */
+    public long[] toBits() {
+        long[] bits = new long[(cells.length + 63) / 64];
+        for (int i = 0; i < cells.length; i++) {
+            if (cells[i]) {
+                bits[i >> 6] |= 1L << (i & 63);
+            }
+        }
+        return bits;
+    }
+
+    /** A roll from {@link #toBits()}. */
+    public static PianoRoll fromBits(RollSpec spec, long[] bits) {
+        if (bits.length != (spec.size() + 63) / 64) {
+            throw new IllegalArgumentException(
+                    "a roll of "
+                            + spec.size()
+                            + " cells needs "
+                            + (spec.size() + 63) / 64
+                            + " longs, got "
+                            + bits.length);
+        }
+        PianoRoll roll = new PianoRoll(spec);
+        for (int i = 0; i < roll.cells.length; i++) {
+            roll.cells[i] = (bits[i >> 6] & (1L << (i & 63))) != 0;
+        }
+        return roll;
+    }
+
     /** Cells that sound. */
     public int activeCells() {
         int n = 0;

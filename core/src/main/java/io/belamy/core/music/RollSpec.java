@@ -1,5 +1,6 @@
 package io.belamy.core.music;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
 
@@ -10,8 +11,8 @@ import java.util.Set;
  *
  * @param tracks instrument families, in order (see {@link #trackOf(Note)})
  */
-public record RollSpec(
-        int bars, int stepsPerBar, int lowestPitch, int pitches, List<String> tracks) {
+public record RollSpec(int bars, int stepsPerBar, int lowestPitch, int pitches, List<String> tracks)
+        implements Serializable {
 
     public static final String DRUMS = "drums";
     public static final String BASS = "bass";
