@@ -3,7 +3,6 @@ package io.belamy.train;
 import io.belamy.core.music.MidiEvents;
 import io.belamy.core.music.PianoRoll;
 import io.belamy.core.music.PianoRolls;
-import io.belamy.core.music.Piece;
 import io.belamy.core.music.RollSpec;
 import io.belamy.core.topic.DeadLetter;
 import io.belamy.core.topic.MidiEventRecord;
@@ -42,6 +41,7 @@ public final class AssemblePhrases extends KeyedProcessFunction<String, MidiEven
 
     public static final String INCOMPLETE_PIECE = "incomplete_piece";
     public static final String INVALID_PIECE = "invalid_piece";
+    public static final String NO_PHRASES = "no_phrases";
 
     private final String prefix;
     private final String job;
@@ -127,13 +127,28 @@ public final class AssemblePhrases extends KeyedProcessFunction<String, MidiEven
         if (records.isEmpty()) {
             return;
         }
-        List<PianoRoll> rolls;
+        PianoRolls.Phrases cut;
         try {
-            Piece piece = MidiEvents.toPiece(records);
-            rolls = PianoRolls.phrases(piece, spec).rolls();
+            cut = PianoRolls.phrases(MidiEvents.toPiece(records), spec);
         } catch (IllegalArgumentException e) {
             report(ctx, key, INVALID_PIECE, "piece " + key + ": " + e.getMessage());
             return;
+        }
+        List<PianoRoll> rolls = cut.rolls();
+        if (rolls.isEmpty()) {
+            report(
+                    ctx,
+                    key,
+                    NO_PHRASES,
+                    "piece "
+                            + key
+                            + ": no complete "
+                            + spec.bars()
+                            + "-bar 4/4 phrase with notes in pitch range ("
+                            + cut.barsNotIn44()
+                            + " bars not in 4/4, "
+                            + cut.notesOutOfRange()
+                            + " notes out of range)");
         }
         for (int i = 0; i < rolls.size(); i++) {
             out.collect(new Phrase(key, i, rolls.get(i).toBits()));
