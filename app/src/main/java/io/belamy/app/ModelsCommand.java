@@ -59,25 +59,29 @@ final class ModelsCommand implements Callable<Integer> {
                     return 0;
                 }
                 out.printf(
-                        "%-20s %7s %-5s %8s %14s %8s %9s  %s%n",
+                        "%-20s %7s %-8s %8s %16s %8s %9s  %s%n",
                         "NAME",
                         "VERSION",
                         "KIND",
                         "STEPS",
-                        "TOKENS",
+                        "TRAINED ON",
                         "LOSS",
                         "HELD-OUT",
                         "CREATED");
                 for (ModelVersionRecord r : latest.values()) {
                     out.printf(
                             Locale.ROOT,
-                            "%-20s %7d %-5s %8d %14d %8s %9s  %s%n",
+                            "%-20s %7d %-8s %8d %16s %8s %9s  %s%n",
                             r.name(),
                             r.version(),
                             r.kind(),
                             r.counters().getOrDefault("steps", 0L),
-                            r.counters().getOrDefault("tokensTrained", 0L),
-                            metric(r, "loss"),
+                            r.counters().containsKey("phrasesSeen")
+                                    ? r.counters().get("phrasesSeen") + " phrases"
+                                    : r.counters().getOrDefault("tokensTrained", 0L) + " tokens",
+                            r.metrics().containsKey("criticLoss")
+                                    ? metric(r, "criticLoss")
+                                    : metric(r, "loss"),
                             metric(r, "heldOutLoss"),
                             Instant.ofEpochMilli(r.createdAt()));
                 }

@@ -253,7 +253,8 @@ final class PromptCommand implements Callable<Integer> {
                 r.seed(),
                 r.timings().totalMs());
         if (!json) {
-            r.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-20s %.3f%n", k, v));
+            new java.util.TreeMap<>(r.metrics())
+                    .forEach((k, v) -> out.printf(Locale.ROOT, "  %-20s %.3f%n", k, v));
         }
         out.flush();
         return 0;
