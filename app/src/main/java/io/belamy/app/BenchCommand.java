@@ -11,7 +11,11 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description =
                 "Benchmarks that print figures and ratios against a baseline in the same run.",
-        subcommands = {BenchCommand.KvCache.class, BenchCommand.Training.class})
+        subcommands = {
+            BenchCommand.KvCache.class,
+            BenchCommand.Batching.class,
+            BenchCommand.Training.class
+        })
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -48,6 +52,45 @@ final class BenchCommand implements Runnable {
         public Integer call() {
             KvCacheBenchmark.run(
                     new KvCacheBenchmark.Options(preset, tokens, rounds),
+                    new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "batching",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Aggregate generation tokens/s of N requests batched together (continuous"
+                            + " batching) vs the same requests one after another, rounds"
+                            + " interleaved, on a randomly initialized preset model.")
+    static final class Batching implements Callable<Integer> {
+
+        @Option(
+                names = "--preset",
+                description = "GPT preset: tiny or small (default: ${DEFAULT-VALUE}).")
+        String preset = "small";
+
+        @Option(
+                names = "--concurrency",
+                description = "Requests running together (default: ${DEFAULT-VALUE}).")
+        int concurrency = 16;
+
+        @Option(
+                names = "--tokens",
+                description = "New tokens per request (default: ${DEFAULT-VALUE}).")
+        int tokens = 64;
+
+        @Option(
+                names = "--rounds",
+                description = "Measured rounds per side (default: ${DEFAULT-VALUE}).")
+        int rounds = 3;
+
+        @Override
+        public Integer call() {
+            io.belamy.bench.BatchingBenchmark.run(
+                    new io.belamy.bench.BatchingBenchmark.Options(
+                            preset, concurrency, tokens, rounds),
                     new PrintStream(System.out, true));
             return 0;
         }

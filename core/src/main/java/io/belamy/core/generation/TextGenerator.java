@@ -114,9 +114,15 @@ public final class TextGenerator {
      * @throws IllegalArgumentException naming both lengths when it does not and truncation is off
      */
     int[] fitToContext(int[] ids, SamplingParams params) {
-        int context = model.config().contextLength();
+        return fitToContext(model.config(), ids, params);
+    }
+
+    /** {@link #fitToContext(int[], SamplingParams)} for a model of {@code config}. */
+    public static int[] fitToContext(
+            io.belamy.core.gpt.GptConfig config, int[] ids, SamplingParams params) {
+        int context = config.contextLength();
         if (ids.length == 0) {
-            int bos = model.config().bosTokenId();
+            int bos = config.bosTokenId();
             if (bos < 0) {
                 throw new IllegalArgumentException(
                         "prompt is empty and the model has no beginning-of-text token");

@@ -52,7 +52,7 @@ public final class CausalSelfAttention extends AbstractBlock {
             ParameterStore ps,
             NDArray x,
             NDArray mask,
-            KvCache cache,
+            AttentionCache cache,
             int layer,
             boolean training) {
         Shape shape = x.getShape();

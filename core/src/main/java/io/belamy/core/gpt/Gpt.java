@@ -133,12 +133,87 @@ public final class Gpt extends AbstractBlock {
      * @return (B, T, C)
      */
     public NDArray hidden(ParameterStore ps, NDArray ids, KvCache cache, boolean training) {
+        int t = newPositions(ids);
+        int past = cache == null ? 0 : cache.length();
+        checkContext(past, t);
+        NDManager manager = ids.getManager();
+        NDArray positions = manager.arange(past, past + t, 1, DataType.INT64); // (T)
+        NDArray mask = t > 1 ? CausalSelfAttention.causalMask(manager, past, t) : null; // (T, S)
+        NDArray out = run(ps, ids, positions, mask, cache, training);
+        if (cache != null) {
+            cache.advance(t);
+        }
+        return out;
+    }
+
+    /** A cache for continuous batching: up to {@code slots} sequences of their own lengths. */
+    public BatchKvCache newBatchCache(NDManager manager, int slots, int capacity) {
+        return new BatchKvCache(manager, config, slots, capacity);
+    }
+
+    /**
+     * Runs a new sequence's prompt into the empty row {@code row} of a batch cache, alone.
+     *
+     * @param ids (1, T) int64 token ids
+     * @return the final hidden states, (1, T, C)
+     */
+    public NDArray prefill(ParameterStore ps, NDArray ids, BatchKvCache cache, int row) {
+        int t = newPositions(ids);
+        if (ids.getShape().get(0) != 1) {
+            throw new IllegalArgumentException("prefill takes one sequence, got " + ids.getShape());
+        }
+        checkContext(0, t);
+        NDManager manager = ids.getManager();
+        NDArray positions = manager.arange(0, t, 1, DataType.INT64);
+        NDArray mask = t > 1 ? CausalSelfAttention.causalMask(manager, 0, t) : null;
+        NDArray out = run(ps, ids, positions, mask, cache.prefill(row, t), false);
+        cache.advance(row, t);
+        return out;
+    }
+
+    /**
+     * One new token for every live row of a batch cache, each at its own position.
+     *
+     * @param ids (rows, 1) int64: each row's newest token
+     * @return the final hidden states, (rows, 1, C)
+     */
+    public NDArray decode(ParameterStore ps, NDArray ids, BatchKvCache cache) {
+        int rows = cache.rows();
+        if (!ids.getShape().equals(new Shape(rows, 1))) {
+            throw new IllegalArgumentException(
+                    "decode takes (" + rows + ", 1) token ids, got " + ids.getShape());
+        }
+        int[] lengths = cache.lengths();
+        int span = 0;
+        for (int length : lengths) {
+            checkContext(length, 1);
+            span = Math.max(span, length + 1);
+        }
+        NDManager manager = ids.getManager();
+        long[] places = new long[rows];
+        float[] masked = new float[rows * span];
+        for (int r = 0; r < rows; r++) {
+            places[r] = lengths[r];
+            for (int j = lengths[r] + 1; j < span; j++) {
+                masked[r * span + j] = -Float.MAX_VALUE; // another row's positions
+            }
+        }
+        NDArray positions = manager.create(places, new Shape(rows, 1));
+        NDArray mask = manager.create(masked, new Shape(rows, 1, 1, span)); // (B, H, T, S)
+        NDArray out = run(ps, ids, positions, mask, cache.decode(manager), false);
+        cache.advanceAll();
+        return out;
+    }
+
+    private static int newPositions(NDArray ids) {
         Shape shape = ids.getShape();
         if (shape.dimension() != 2) {
             throw new IllegalArgumentException("token ids must be (B, T), got " + shape);
         }
-        int t = Math.toIntExact(shape.get(1));
-        int past = cache == null ? 0 : cache.length();
+        return Math.toIntExact(shape.get(1));
+    }
+
+    private void checkContext(int past, int t) {
         if (past + t > config.contextLength()) {
             throw new IllegalArgumentException(
                     past
@@ -147,8 +222,15 @@ public final class Gpt extends AbstractBlock {
                             + " new positions exceed the context length "
                             + config.contextLength());
         }
-        NDManager manager = ids.getManager();
-        NDArray positions = manager.arange(past, past + t, 1, DataType.INT64); // (T)
+    }
+
+    private NDArray run(
+            ParameterStore ps,
+            NDArray ids,
+            NDArray positions,
+            NDArray mask,
+            AttentionCache cache,
+            boolean training) {
         NDArray tokens = wte.apply(ps, ids, training);
         NDArray places = wpe.apply(ps, positions, training);
         NDArray x = tokens.add(places); // (B, T, C)
@@ -158,14 +240,10 @@ public final class Gpt extends AbstractBlock {
             Handles.close(x);
             x = dropped;
         }
-        NDArray mask = t > 1 ? CausalSelfAttention.causalMask(manager, past, t) : null; // (T, S)
         for (GptBlock block : blocks) {
             NDArray next = block.forward(ps, x, mask, cache, training);
             Handles.close(x); // intermediates are released as soon as used (see Handles)
             x = next;
-        }
-        if (cache != null) {
-            cache.advance(t);
         }
         NDArray out = lnF.apply(ps, x, training);
         Handles.close(x);

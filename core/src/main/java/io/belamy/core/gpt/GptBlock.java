@@ -47,7 +47,8 @@ public final class GptBlock extends AbstractBlock {
     }
 
     /** The caller keeps ownership of x; intermediates are released as soon as used. */
-    NDArray forward(ParameterStore ps, NDArray x, NDArray mask, KvCache cache, boolean training) {
+    NDArray forward(
+            ParameterStore ps, NDArray x, NDArray mask, AttentionCache cache, boolean training) {
         NDArray normed = ln1.apply(ps, x, training);
         NDArray a =
                 residualDropout(attn.forward(ps, normed, mask, cache, layer, training), training);

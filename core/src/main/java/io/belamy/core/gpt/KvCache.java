@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
  * <p>Arrays are allocated once at full capacity, (B, H, S, C/H) per layer, and filled in place; the
  * cache owns them until {@link #close()}. Positions [0, {@link #length()}) are valid.
  */
-public final class KvCache implements AutoCloseable {
+public final class KvCache implements AttentionCache, AutoCloseable {
 
     private final NDManager manager;
     private final NDArray[] keys;
@@ -66,7 +66,8 @@ public final class KvCache implements AutoCloseable {
      * ones, and returns keys and values of all positions so far, (B, H, length + T, C/H), attached
      * to the manager of {@code k}.
      */
-    NDArray[] append(int layer, NDArray k, NDArray v) {
+    @Override
+    public NDArray[] append(int layer, NDArray k, NDArray v) {
         int t = Math.toIntExact(k.getShape().get(2));
         int end = length + t;
         if (end > capacity) {

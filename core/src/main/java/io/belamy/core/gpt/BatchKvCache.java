@@ -1,0 +1,215 @@
+package io.belamy.core.gpt;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Keys and values of up to {@code slots} independent sequences, each with its own length: the cache
+ * of continuous batching. A sequence is prefilled alone into a new row, then decoded one token per
+ * step together with every other live row; a finished sequence's row is taken by the last row, so
+ * live rows are always [0, {@link #rows()}) and a decode step attends over one strided view of
+ * them.
+ *
+ * <p>Arrays are allocated once, (slots, H, capacity, C/H) per layer, and filled in place; the cache
+ * owns them until {@link #close()}.
+ */
+public final class BatchKvCache implements AutoCloseable {
+
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int slots;
+    private final int capacity;
+    private final int[] lengths;
+    private int rows;
+
+    BatchKvCache(NDManager parent, GptConfig config, int slots, int capacity) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("cache slots must be >= 1, got " + slots);
+        }
+        if (capacity < 1 || capacity > config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "cache capacity "
+                            + capacity
+                            + " must be in [1, context length "
+                            + config.contextLength()
+                            + "]");
+        }
+        this.manager = parent.newSubManager();
+        this.slots = slots;
+        this.capacity = capacity;
+        this.lengths = new int[slots];
+        this.keys = new NDArray[config.layers()];
+        this.values = new NDArray[config.layers()];
+        Shape shape = new Shape(slots, config.heads(), capacity, config.headSize());
+        for (int i = 0; i < config.layers(); i++) {
+            keys[i] = manager.zeros(shape, DataType.FLOAT32);
+            values[i] = manager.zeros(shape, DataType.FLOAT32);
+        }
+    }
+
+    /** Live rows. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Most rows at once. */
+    public int slots() {
+        return slots;
+    }
+
+    /** Most positions per row. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Positions cached in {@code row}. */
+    public int length(int row) {
+        checkRow(row);
+        return lengths[row];
+    }
+
+    /**
+     * Takes a new, empty row.
+     *
+     * @return its index, {@link #rows()} before the call
+     * @throws IllegalStateException when every slot is taken
+     */
+    public int addRow() {
+        if (rows == slots) {
+            throw new IllegalStateException("all " + slots + " cache rows are taken");
+        }
+        lengths[rows] = 0;
+        return rows++;
+    }
+
+    /**
+     * Frees {@code row}: the last row moves into its place (copying its cached positions), so live
+     * rows stay contiguous.
+     *
+     * @return the former index of the row that moved into {@code row}, or -1 when {@code row} was
+     *     the last
+     */
+    public int removeRow(int row) {
+        checkRow(row);
+        int last = rows - 1;
+        rows--;
+        if (row == last) {
+            return -1;
+        }
+        int length = lengths[last];
+        if (length > 0) {
+            NDIndex to = new NDIndex("{}, :, :{}", row, length);
+            NDIndex from = new NDIndex("{}, :, :{}", last, length);
+            for (int layer = 0; layer < keys.length; layer++) {
+                try (NDArray k = keys[layer].get(from);
+                        NDArray v = values[layer].get(from)) {
+                    keys[layer].set(to, k);
+                    values[layer].set(to, v);
+                }
+            }
+        }
+        lengths[row] = length;
+        return last;
+    }
+
+    /** A cache for prefilling {@code t} positions of the empty {@code row}, alone. */
+    AttentionCache prefill(int row, int t) {
+        checkRow(row);
+        if (lengths[row] != 0) {
+            throw new IllegalStateException("row " + row + " is not empty");
+        }
+        checkRoom(row, t);
+        return (layer, k, v) -> {
+            NDIndex fresh = new NDIndex("{}, :, :{}", row, t);
+            try (NDArray k1 = k.squeeze(0);
+                    NDArray v1 = v.squeeze(0)) {
+                keys[layer].set(fresh, k1);
+                values[layer].set(fresh, v1);
+            }
+            // views of what was written, as the decode path returns (the caller closes k and v)
+            NDIndex written = new NDIndex("{}:{}, :, :{}", row, row + 1, t);
+            NDManager into = k.getManager();
+            return new NDArray[] {keys[layer].get(into, written), values[layer].get(into, written)};
+        };
+    }
+
+    /**
+     * A cache for one new position of every live row, written at each row's own length; attention
+     * sees positions up to the longest row (the caller masks each row's unused tail).
+     */
+    AttentionCache decode(NDManager step) {
+        for (int r = 0; r < rows; r++) {
+            checkRoom(r, 1);
+        }
+        long[] rowIds = new long[rows];
+        long[] positions = new long[rows];
+        int longest = 0;
+        for (int r = 0; r < rows; r++) {
+            rowIds[r] = r;
+            positions[r] = lengths[r];
+            longest = Math.max(longest, lengths[r] + 1);
+        }
+        NDArray rowIndex = step.create(rowIds);
+        NDArray positionIndex = step.create(positions);
+        int span = longest;
+        int n = rows;
+        return (layer, k, v) -> {
+            // rows and positions are advanced indices around a slice: the target is (n, H, C/H)
+            NDIndex fresh = new NDIndex("{}, :, {}", rowIndex, positionIndex);
+            try (NDArray k1 = k.squeeze(2);
+                    NDArray v1 = v.squeeze(2)) {
+                keys[layer].set(fresh, k1);
+                values[layer].set(fresh, v1);
+            }
+            NDIndex live = new NDIndex(":{}, :, :{}", n, span);
+            NDManager into = k.getManager();
+            return new NDArray[] {keys[layer].get(into, live), values[layer].get(into, live)};
+        };
+    }
+
+    /** Lengths of the live rows, before a decode step. */
+    int[] lengths() {
+        return java.util.Arrays.copyOf(lengths, rows);
+    }
+
+    /** Marks {@code t} more positions of {@code row} valid. */
+    void advance(int row, int t) {
+        lengths[row] += t;
+    }
+
+    /** Marks one more position of every live row valid, after a decode step. */
+    void advanceAll() {
+        for (int r = 0; r < rows; r++) {
+            lengths[r]++;
+        }
+    }
+
+    private void checkRow(int row) {
+        if (row < 0 || row >= rows) {
+            throw new IllegalArgumentException("row " + row + " is not live (rows: " + rows + ")");
+        }
+    }
+
+    private void checkRoom(int row, int t) {
+        if (lengths[row] + t > capacity) {
+            throw new IllegalStateException(
+                    "KV cache row "
+                            + row
+                            + " full: "
+                            + lengths[row]
+                            + " + "
+                            + t
+                            + " positions > capacity "
+                            + capacity);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
