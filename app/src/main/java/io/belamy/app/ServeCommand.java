@@ -91,6 +91,17 @@ final class ServeCommand implements Callable<Integer> {
                         String.join(", ", check.config().roll().tracks()),
                         check.config().roll().bars());
             }
+        } else if (served.kind().equals(io.belamy.core.bert.BertModel.KIND)) {
+            try (var check = io.belamy.core.bert.BertModel.load(modelDir)) {
+                err.printf(
+                        "serving fill-mask model %s (version %d): %d layers, %d positions,"
+                                + " vocabulary %d%n",
+                        served.name(),
+                        served.version(),
+                        check.config().layers(),
+                        check.config().maxPositions(),
+                        check.config().vocabSize());
+            }
         } else {
             try (GptModel check = GptModel.load(modelDir)) {
                 err.printf(

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -38,7 +39,9 @@ public final class GenerateJob {
     public static final String UID_VALIDATE = "generate-validate";
     public static final String UID_GENERATE = "generate-text";
     public static final String UID_GENERATE_MUSIC = "generate-music";
+    public static final String UID_FILL_MASK = "generate-fill-mask";
     public static final String UID_SINK = "generate-replies-sink";
+    public static final String UID_MODELS = "generate-models-source";
 
     public static final ConfigKey<Path> MODEL_DIR =
             ConfigKey.path(
@@ -53,6 +56,35 @@ public final class GenerateJob {
                     "Name prompts use for the model (default: belamy.json's name, else the directory name).",
                     "",
                     "a non-empty name");
+
+    public static final ConfigKey<Integer> BATCH_SIZE =
+            ConfigKey.integer(
+                    "batch.max.size",
+                    "Most text requests decoded together (continuous batching).",
+                    16,
+                    1,
+                    1024);
+
+    public static final ConfigKey<Integer> QUEUE_SIZE =
+            ConfigKey.integer(
+                    "queue.max.size",
+                    "Most requests waiting for a place in the batch; beyond it the prompts source is"
+                            + " back-pressured.",
+                    64,
+                    1,
+                    1 << 20);
+
+    public static final String AT_LEAST_ONCE = "at-least-once";
+    public static final String EXACTLY_ONCE = "exactly-once";
+
+    public static final ConfigKey<String> DELIVERY =
+            ConfigKey.choice(
+                    "delivery",
+                    "at-least-once: chunks leave as generated, repeats after a failover carry the"
+                            + " same (id, seq); exactly-once: replies are committed with each"
+                            + " checkpoint, consumers read read_committed.",
+                    AT_LEAST_ONCE,
+                    List.of(AT_LEAST_ONCE, EXACTLY_ONCE));
 
     public static final ConfigKey<String> GROUP_ID =
             ConfigKey.string(
@@ -71,17 +103,26 @@ public final class GenerateJob {
                     CommonKeys.PARALLELISM,
                     MODEL_DIR,
                     MODEL_NAME,
+                    BATCH_SIZE,
+                    QUEUE_SIZE,
+                    DELIVERY,
                     GROUP_ID);
 
     private GenerateJob() {}
 
-    /** The data flow, from a prompt source to a sink of replies and dead letters. */
+    /**
+     * The data flow, from a prompt source (and the models topic, for hot-swap) to a sink of replies
+     * and dead letters.
+     */
     public static void build(
             StreamExecutionEnvironment env,
             Source<RawRecord, ?, ?> prompts,
+            Source<RawRecord, ?, ?> models,
             Sink<OutRecord> sink,
             Topics topics,
-            ServedModel model) {
+            ServedModel model,
+            int batchSize,
+            int queueSize) {
         // 1. Prompts as raw records, so undecodable ones still reach the dead-letter topic.
         DataStream<RawRecord> raw =
                 env.fromSource(prompts, WatermarkStrategy.noWatermarks(), "prompts")
@@ -91,17 +132,33 @@ public final class GenerateJob {
                 raw.process(new ValidatePrompt(topics, model))
                         .uid(UID_VALIDATE)
                         .name("validate prompts");
-        // 3. Generate: text streams a chunk per piece, then the final record; music is one
-        // record with the MIDI file.
-        boolean music = model.task().equals(PromptRecord.MUSIC);
-        DataStream<OutRecord> replies =
-                music
-                        ? valid.process(new GenerateMusic(topics, model))
-                                .uid(UID_GENERATE_MUSIC)
-                                .name("generate music")
-                        : valid.process(new GenerateText(topics, model))
-                                .uid(UID_GENERATE)
-                                .name("generate text");
+        // 3. Generate: text streams a chunk per piece, then the final record, batched and
+        // hot-swapped as new versions appear on the models topic; music is one record with the
+        // MIDI file.
+        DataStream<OutRecord> replies;
+        if (model.task().equals(PromptRecord.MUSIC)) {
+            replies =
+                    valid.process(new GenerateMusic(topics, model))
+                            .uid(UID_GENERATE_MUSIC)
+                            .name("generate music");
+        } else if (model.task().equals(PromptRecord.FILL_MASK)) {
+            replies =
+                    valid.process(new GenerateFillMask(topics, model))
+                            .uid(UID_FILL_MASK)
+                            .name("fill mask");
+        } else {
+            DataStream<RawRecord> versions =
+                    env.fromSource(models, WatermarkStrategy.noWatermarks(), "models")
+                            .uid(UID_MODELS)
+                            .setParallelism(1);
+            replies =
+                    valid.connect(versions.broadcast())
+                            .transform(
+                                    "generate text",
+                                    TypeInformation.of(OutRecord.class),
+                                    new GenerateText.Factory(topics, model, batchSize, queueSize))
+                            .uid(UID_GENERATE);
+        }
         // 4. Everything to Kafka, each record to its own topic.
         replies.union(valid.getSideOutput(ValidatePrompt.REJECTED))
                 .sinkTo(sink)
@@ -120,12 +177,17 @@ public final class GenerateJob {
         env.enableCheckpointing(interval.toMillis());
         env.setParallelism(args.get(CommonKeys.PARALLELISM));
         env.getConfig().enableObjectReuse();
+        boolean exactlyOnce = args.get(DELIVERY).equals(EXACTLY_ONCE);
+        String group = args.get(GROUP_ID);
         build(
                 env,
-                KafkaIo.source(kafka, topics.prompts().name(), args.get(GROUP_ID), false),
-                KafkaIo.sink(kafka, false, "belamy-generate"),
+                KafkaIo.source(kafka, topics.prompts().name(), group, false),
+                KafkaIo.sourceFromStart(kafka, topics.models().name(), group + "-models", true),
+                KafkaIo.sink(kafka, exactlyOnce, group),
                 topics,
-                model);
+                model,
+                args.get(BATCH_SIZE),
+                args.get(QUEUE_SIZE));
     }
 
     /** Entry point on a cluster: {@code --bootstrap.servers host:port --model.dir DIR [...]}. */

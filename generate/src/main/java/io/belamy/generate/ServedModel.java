@@ -1,5 +1,7 @@
 package io.belamy.generate;
 
+import io.belamy.core.bert.BertCheckpoint;
+import io.belamy.core.bert.BertModel;
 import io.belamy.core.gpt.GptModel;
 import io.belamy.core.music.gan.GanConfig;
 import io.belamy.core.music.gan.MuseGan;
@@ -17,14 +19,19 @@ import java.nio.file.Path;
  * (or one given) and the version is 0.
  *
  * @param dir the model directory, as a path on every TaskManager
- * @param kind {@code gpt} (answers text prompts) or {@code musegan} (answers music prompts)
+ * @param kind {@code gpt} (answers text prompts), {@code bert} (fill-mask) or {@code musegan}
+ *     (music)
  */
 public record ServedModel(String dir, String name, long version, String kind)
         implements Serializable {
 
     /** The prompt task a model of this kind answers. */
     public String task() {
-        return MuseGan.KIND.equals(kind) ? PromptRecord.MUSIC : PromptRecord.TEXT;
+        return switch (kind) {
+            case MuseGan.KIND -> PromptRecord.MUSIC;
+            case BertModel.KIND -> PromptRecord.FILL_MASK;
+            default -> PromptRecord.TEXT;
+        };
     }
 
     public ServedModel {
@@ -45,20 +52,33 @@ public record ServedModel(String dir, String name, long version, String kind)
         }
         var card = ModelCard.read(dir);
         String fallback = dir.toAbsolutePath().normalize().getFileName().toString();
-        boolean music = isMusicGan(dir);
         return new ServedModel(
                 dir.toAbsolutePath().normalize().toString(),
                 name != null ? name : card.map(ModelCard::name).orElse(fallback),
                 card.map(ModelCard::version).orElse(0L),
-                music ? MuseGan.KIND : GptModel.KIND);
+                kindOf(dir));
     }
 
-    /** Whether the directory holds a belamy music GAN (by its config.json). */
-    static boolean isMusicGan(Path dir) throws IOException {
+    /**
+     * The kind of model a directory holds, by its config.json's {@code model_type}: a belamy music
+     * GAN, a BERT, else a GPT-2 (whose loader names what is wrong with anything else).
+     */
+    static String kindOf(Path dir) throws IOException {
         Path config = dir.resolve("config.json");
         if (!Files.isRegularFile(config)) {
-            return false;
+            return GptModel.KIND;
         }
-        return Files.readString(config).contains("\"" + GanConfig.MODEL_TYPE + "\"");
+        String type =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(config.toFile())
+                        .path("model_type")
+                        .asText();
+        if (type.equals(GanConfig.MODEL_TYPE)) {
+            return MuseGan.KIND;
+        }
+        if (type.equals(BertCheckpoint.MODEL_TYPE)) {
+            return BertModel.KIND;
+        }
+        return GptModel.KIND;
     }
 }

@@ -56,6 +56,9 @@ public final class ValidatePrompt extends ProcessFunction<RawRecord, ValidPrompt
             checkTaskAndModel(prompt);
             if (prompt.task().equals(PromptRecord.MUSIC)) {
                 out.collect(new ValidPrompt(prompt, null, musicRequest(prompt), record));
+            } else if (prompt.task().equals(PromptRecord.FILL_MASK)) {
+                checkFillMask(prompt);
+                out.collect(new ValidPrompt(prompt, null, null, record));
             } else {
                 out.collect(new ValidPrompt(prompt, samplingParams(prompt), null, record));
             }
@@ -89,7 +92,10 @@ public final class ValidatePrompt extends ProcessFunction<RawRecord, ValidPrompt
                     ErrorCodes.UNKNOWN_MODEL,
                     "unknown model \"" + prompt.model() + "\" (served: \"" + model.name() + "\")");
         }
-        if (prompt.modelVersion() != null && prompt.modelVersion() != model.version()) {
+        // text models are hot-swapped: GenerateText knows their versions
+        if (prompt.modelVersion() != null
+                && !model.task().equals(PromptRecord.TEXT)
+                && prompt.modelVersion() != model.version()) {
             throw new Rejection(
                     ErrorCodes.UNKNOWN_MODEL_VERSION,
                     "model \""
@@ -107,6 +113,23 @@ public final class ValidatePrompt extends ProcessFunction<RawRecord, ValidPrompt
             return prompt.params().toSamplingParams();
         } catch (IllegalArgumentException e) {
             throw new Rejection(ErrorCodes.INVALID_PARAMS, "invalid params: " + e.getMessage());
+        }
+    }
+
+    /** A fill-mask prompt needs text with a [MASK] and at most top-k 1 to 100. */
+    private static void checkFillMask(PromptRecord prompt) {
+        if (prompt.prompt() == null || !prompt.prompt().contains("[MASK]")) {
+            throw new Rejection(
+                    ErrorCodes.INVALID_PARAMS, "a fill-mask prompt needs text with [MASK] in it");
+        }
+        Integer k = prompt.params().topK();
+        if (k != null && (k < 1 || k > GenerateFillMask.MAX_TOP_K)) {
+            throw new Rejection(
+                    ErrorCodes.INVALID_PARAMS,
+                    "invalid params: topK must be in [1, "
+                            + GenerateFillMask.MAX_TOP_K
+                            + "] for fill-mask, got "
+                            + k);
         }
     }
 

@@ -50,6 +50,28 @@ public final class KafkaIo {
     }
 
     /**
+     * A source reading {@code topic} from its beginning every time the job starts fresh (a restore
+     * resumes from the checkpoint), committing no offsets: for compacted topics whose whole content
+     * is the state, like the models topic.
+     */
+    public static KafkaSource<RawRecord> sourceFromStart(
+            KafkaSettings kafka, String topic, String groupId, boolean readCommitted) {
+        Properties props = kafka.clientConfig();
+        props.remove("bootstrap.servers");
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setProperties(props)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setProperty(
+                        "isolation.level", readCommitted ? "read_committed" : "read_uncommitted")
+                .setProperty("commit.offsets.on.checkpoint", "false")
+                .setDeserializer(new RawDeserializer())
+                .build();
+    }
+
+    /**
      * A sink writing each {@link OutRecord} to its own topic.
      *
      * @param exactlyOnce transactional writes committed on checkpoints (consumers read with {@code

@@ -85,6 +85,12 @@ class GenerateJobIT {
                         "{\"v\":1,\"id\":\"bad-params\",\"task\":\"text\",\"prompt\":\"x\",\"params\":{\"topP\":1.5}}"
                                 .getBytes(UTF_8));
 
+                // too long for the tiny model's 64-token context
+                prompts.send(
+                        PromptRecord.text(
+                                "too-long",
+                                "the ".repeat(100),
+                                PromptParams.of(SamplingParams.greedy(4))));
                 for (int i = 0; i < 3; i++) {
                     StringBuilder streamed = new StringBuilder();
                     TextReply reply = replies.await("ok-" + i, REPLY_TIMEOUT, streamed::append);
@@ -109,16 +115,22 @@ class GenerateJobIT {
                 assertThat(((TextReply.Error) badParams).error().message())
                         .contains("topP must be in (0, 1], got 1.5");
 
-                List<DeadLetter> letters = readAll(runtime, runtime.topics().dlq().name(), 2);
+                TextReply tooLong = replies.await("too-long", REPLY_TIMEOUT, d -> {});
+                assertThat(((TextReply.Error) tooLong).error().code()).isEqualTo("prompt_too_long");
+                assertThat(((TextReply.Error) tooLong).error().message())
+                        .contains("context is 64 tokens");
+
+                List<DeadLetter> letters = readAll(runtime, runtime.topics().dlq().name(), 3);
                 assertThat(letters)
                         .extracting(l -> l.source().key())
-                        .containsExactlyInAnyOrder("bad-json", "bad-params");
+                        .containsExactlyInAnyOrder("bad-json", "bad-params", "too-long");
                 assertThat(letters)
                         .allSatisfy(
                                 l -> assertThat(l.source().topic()).isEqualTo("belamy.prompts"));
                 assertThat(letters)
                         .extracting(l -> l.error().code())
-                        .containsExactlyInAnyOrder("invalid_json", "invalid_params");
+                        .containsExactlyInAnyOrder(
+                                "invalid_json", "invalid_params", "prompt_too_long");
 
                 assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS))
                         .isEqualTo(JobStatus.RUNNING);

@@ -161,15 +161,13 @@ public final class BatchGenerator implements AutoCloseable {
         }
     }
 
-    /** Fails every running request (the generator is being dropped) and frees the cache. */
+    /**
+     * Frees the cache. Requests still running are dropped without a word to their listeners (the
+     * owner is shutting down and knows which ones ran).
+     */
     @Override
     public void close() {
-        for (int i = running.size() - 1; i >= 0; i--) {
-            running.remove(i)
-                    .request
-                    .listener()
-                    .onError(new IllegalStateException("generator closed"));
-        }
+        running.clear();
         manager.close();
     }
 

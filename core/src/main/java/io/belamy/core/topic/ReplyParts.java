@@ -28,4 +28,17 @@ public final class ReplyParts {
      * ({@code queueMs}), until the first token ({@code ttftMs}), until the end ({@code totalMs}).
      */
     public record Timings(long queueMs, long ttftMs, long totalMs) {}
+
+    /** A token proposed for a {@code [MASK]}, with its probability there. */
+    public record Candidate(int tokenId, String token, double score) {}
+
+    /**
+     * One {@code [MASK]} of a fill-mask reply: its token position, the token that filled it (masks
+     * are filled left to right, each seeing the ones before filled) and its top-k candidates.
+     */
+    public record MaskFill(int position, Candidate filled, java.util.List<Candidate> candidates) {
+        public MaskFill {
+            candidates = java.util.List.copyOf(candidates);
+        }
+    }
 }

@@ -59,6 +59,7 @@ public sealed interface TextReply permits TextReply.Chunk, TextReply.Result, Tex
      * @param text the whole continuation (concatenation of the chunks' deltas)
      * @param finishReason {@code length}, {@code stop} or {@code eos}
      * @param seed the sampler's seed (given or picked): replaying it gives the same text
+     * @param masks fill-mask only: each {@code [MASK]}, left to right (null for text)
      */
     @JsonPropertyOrder({
         "v",
@@ -70,7 +71,8 @@ public sealed interface TextReply permits TextReply.Chunk, TextReply.Result, Tex
         "usage",
         "model",
         "timings",
-        "seed"
+        "seed",
+        "masks"
     })
     record Result(
             Integer v,
@@ -81,7 +83,8 @@ public sealed interface TextReply permits TextReply.Chunk, TextReply.Result, Tex
             ReplyParts.Usage usage,
             ReplyParts.ModelRef model,
             ReplyParts.Timings timings,
-            Long seed)
+            Long seed,
+            java.util.List<ReplyParts.MaskFill> masks)
             implements TextReply {
         public Result {
             v = InvalidRecordException.version(v, VERSION, "text result");

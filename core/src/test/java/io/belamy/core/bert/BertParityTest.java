@@ -140,21 +140,8 @@ class BertParityTest {
         long[] maskedIds = tensors.get("input_ids").toLongs();
         long[] attention = tensors.get("attention_mask").toLongs();
         int t = (int) tensors.get("input_ids").shape()[1];
-        // the first text with its four [MASK]s, as text
         int length = (int) Arrays.stream(attention, 0, t).sum();
-        int[] ids =
-                Arrays.stream(maskedIds, 1, length - 1)
-                        .mapToInt(x -> (int) x)
-                        .toArray(); // drop [CLS], [SEP]
-        StringBuilder text = new StringBuilder();
-        for (int id : ids) {
-            String piece =
-                    id == model.maskId()
-                            ? BertModel.MASK
-                            : model.tokenizer().decode(new int[] {id});
-            text.append(text.length() > 0 && !piece.startsWith("##") ? " " : "")
-                    .append(piece.replace("##", ""));
-        }
+        StringBuilder text = new StringBuilder(Fixtures.bertMaskedText(model));
         assertThat(model.tokenizer().encode(text.toString()))
                 .as("the text tokenizes back to the reference input")
                 .containsExactly(

@@ -117,4 +117,27 @@ public final class Fixtures {
         }
         return out;
     }
+
+    /**
+     * The bert-tiny reference's first text, its four {@code [MASK]}s included, as text that
+     * tokenizes back to the reference input ids (checked by {@code BertParityTest}).
+     */
+    public static String bertMaskedText(io.belamy.core.bert.BertModel model) {
+        Map<String, Tensor> tensors = referenceTensors(BERT_TINY);
+        long[] maskedIds = tensors.get("input_ids").toLongs();
+        long[] attention = tensors.get("attention_mask").toLongs();
+        int t = (int) tensors.get("input_ids").shape()[1];
+        int length = (int) java.util.Arrays.stream(attention, 0, t).sum();
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i < length - 1; i++) { // without [CLS] and [SEP]
+            int id = (int) maskedIds[i];
+            String piece =
+                    id == model.maskId()
+                            ? io.belamy.core.bert.BertModel.MASK
+                            : model.tokenizer().decode(new int[] {id});
+            text.append(text.length() > 0 && !piece.startsWith("##") ? " " : "")
+                    .append(piece.replace("##", ""));
+        }
+        return text.toString();
+    }
 }

@@ -62,7 +62,29 @@ class CodecTest {
                                 new ReplyParts.Usage(4, 5),
                                 new ReplyParts.ModelRef("gpt2-tiny", 0),
                                 new ReplyParts.Timings(3, 40, 90),
-                                42L),
+                                42L,
+                                null),
+                        List.of("id", "text", "finishReason", "usage", "model")),
+                Arguments.of(
+                        t.generatedText().codec(),
+                        new TextReply.Result(
+                                1,
+                                "f1",
+                                0,
+                                "the cat sat on the mat.",
+                                "filled",
+                                new ReplyParts.Usage(9, 1),
+                                new ReplyParts.ModelRef("bert-tiny", 0),
+                                new ReplyParts.Timings(3, 40, 40),
+                                null,
+                                List.of(
+                                        new ReplyParts.MaskFill(
+                                                5,
+                                                new ReplyParts.Candidate(1996, "the", 0.5),
+                                                List.of(
+                                                        new ReplyParts.Candidate(1996, "the", 0.5),
+                                                        new ReplyParts.Candidate(
+                                                                1037, "a", 0.2))))),
                         List.of("id", "text", "finishReason", "usage", "model")),
                 Arguments.of(
                         t.generatedText().codec(),
