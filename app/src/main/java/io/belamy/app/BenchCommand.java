@@ -2,6 +2,7 @@ package io.belamy.app;
 
 import io.belamy.bench.KvCacheBenchmark;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             BenchCommand.KvCache.class,
             BenchCommand.Batching.class,
+            BenchCommand.Pipeline.class,
             BenchCommand.Training.class
         })
 final class BenchCommand implements Runnable {
@@ -92,6 +94,55 @@ final class BenchCommand implements Runnable {
                     new io.belamy.bench.BatchingBenchmark.Options(
                             preset, concurrency, tokens, rounds),
                     new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "pipeline",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Time to first token and per output token through Kafka and the generation job"
+                            + " (embedded broker and MiniCluster), beside the model's own times for"
+                            + " the same load, at each concurrency.")
+    static final class Pipeline implements Callable<Integer> {
+
+        @Option(
+                names = "--model",
+                paramLabel = "DIR",
+                description = "GPT-2 directory to serve (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path model = java.nio.file.Path.of("models", "gpt2-tiny");
+
+        @Option(
+                names = "--concurrency",
+                split = ",",
+                paramLabel = "N",
+                description = "Requests in flight, one level each (default: 1,4,16).")
+        List<Integer> concurrency = List.of(1, 4, 16);
+
+        @Option(
+                names = "--requests",
+                description = "Requests per level (default: ${DEFAULT-VALUE}).")
+        int requests = 64;
+
+        @Option(
+                names = "--tokens",
+                description = "New tokens per request (default: ${DEFAULT-VALUE}).")
+        int tokens = 32;
+
+        @Override
+        public Integer call() throws Exception {
+            java.nio.file.Path work = java.nio.file.Files.createTempDirectory("belamy-bench-");
+            try {
+                PipelineBenchmark.run(
+                        new PipelineBenchmark.Options(model, concurrency, requests, tokens, work),
+                        new PrintStream(System.out, true));
+            } finally {
+                try (var files = java.nio.file.Files.walk(work)) {
+                    files.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
+                }
+            }
             return 0;
         }
     }

@@ -77,6 +77,13 @@ final class KafkaOptions {
      */
     io.belamy.app.runtime.EmbeddedRuntime startRuntime(
             String job, int kafkaPort, int slots, PrintWriter err) throws Exception {
+        return startRuntime(job, kafkaPort, slots, 0, err);
+    }
+
+    /** As {@link #startRuntime(String, int, int, PrintWriter)}, with a Prometheus endpoint. */
+    io.belamy.app.runtime.EmbeddedRuntime startRuntime(
+            String job, int kafkaPort, int slots, int prometheusPort, PrintWriter err)
+            throws Exception {
         Topics topics = topics();
         KafkaSettings external = null;
         Path dir = workDir;
@@ -111,7 +118,7 @@ final class KafkaOptions {
         }
         return io.belamy.app.runtime.EmbeddedRuntime.start(
                 new io.belamy.app.runtime.EmbeddedRuntime.Options(
-                        dir, kafkaPort, external, topics, slots));
+                        dir, kafkaPort, external, topics, slots, prometheusPort));
     }
 
     /** Topic names: {@code --topic-prefix}, else the running runtime's, else the default. */

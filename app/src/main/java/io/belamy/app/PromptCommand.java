@@ -3,7 +3,6 @@ package io.belamy.app;
 import io.belamy.app.client.MusicReplyConsumer;
 import io.belamy.app.client.PromptProducer;
 import io.belamy.app.client.ReplyConsumer;
-import io.belamy.core.generation.SamplingParams;
 import io.belamy.core.kafka.KafkaSettings;
 import io.belamy.core.topic.MusicReply;
 import io.belamy.core.topic.PromptParams;
@@ -53,6 +52,18 @@ final class PromptCommand implements Callable<Integer> {
 
     @Option(names = "--music", description = "A music prompt (task music) instead of text.")
     boolean music;
+
+    @Option(
+            names = "--fill-mask",
+            description =
+                    "A fill-mask prompt (task fill-mask, for a served BERT): TEXT has [MASK]s.")
+    boolean fillMask;
+
+    @Option(
+            names = "--candidates",
+            paramLabel = "K",
+            description = "Fill-mask: candidates per mask, 1 to 100 (default: 5).")
+    Integer candidates;
 
     @Option(names = "--bars", paramLabel = "N", description = "Music: bars, 1 to 64 (default: 4).")
     Integer bars;
@@ -120,17 +131,29 @@ final class PromptCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SamplingParams params = sampling.toParams();
         String requestId = id != null ? id : "p-" + UUID.randomUUID().toString().substring(0, 12);
         PromptRecord prompt =
                 new PromptRecord(
                         PromptRecord.VERSION,
                         requestId,
-                        PromptRecord.TEXT,
+                        fillMask ? PromptRecord.FILL_MASK : PromptRecord.TEXT,
                         model,
                         modelVersion,
                         text,
-                        PromptParams.of(params));
+                        fillMask
+                                ? new PromptParams(
+                                        null,
+                                        null,
+                                        candidates,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null,
+                                        null)
+                                : PromptParams.of(sampling.toParams()));
         KafkaSettings kafka = kafkaOptions.kafka();
         Topics topics = kafkaOptions.topics();
         TextReply reply;
@@ -170,6 +193,31 @@ final class PromptCommand implements Callable<Integer> {
             return Errors.FAILURE;
         }
         TextReply.Result r = (TextReply.Result) reply;
+        if (!json && r.masks() != null) {
+            out.println(r.text());
+            for (var m : r.masks()) {
+                StringBuilder line = new StringBuilder();
+                for (var c : m.candidates()) {
+                    line.append(String.format(Locale.ROOT, "  %s %.3f", c.token(), c.score()));
+                }
+                out.printf(
+                        Locale.ROOT,
+                        "[MASK] at %d -> %s:%s%n",
+                        m.position(),
+                        m.filled().token(),
+                        line);
+            }
+            out.flush();
+            err.printf(
+                    Locale.ROOT,
+                    "[%s: %d masks, model %s v%d, total %d ms]%n",
+                    r.id(),
+                    r.masks().size(),
+                    r.model().name(),
+                    r.model().version(),
+                    r.timings().totalMs());
+            return 0;
+        }
         if (!json) {
             err.printf(
                     Locale.ROOT,

@@ -43,8 +43,10 @@ final class ServeCommand implements Callable<Integer> {
             required = true,
             paramLabel = "DIR|NAME",
             description =
-                    "Hugging Face GPT-2 directory to serve, or the name of a model in the store (its"
-                            + " newest version).")
+                    "Model directory to serve (a Hugging Face GPT-2 or BERT, or a belamy music GAN),"
+                            + " or the name of a model in the store (its newest version). Newer"
+                            + " versions of a GPT's name on the models topic are swapped in as they"
+                            + " appear.")
     String model;
 
     @Mixin StoreOptions storeOptions;
@@ -69,6 +71,39 @@ final class ServeCommand implements Callable<Integer> {
             paramLabel = "N",
             description = "Parallel copies of the model (default: ${DEFAULT-VALUE}).")
     int parallelism = 1;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            description =
+                    "Most text requests decoded together, continuous batching (default:"
+                            + " ${DEFAULT-VALUE}).")
+    int batchSize = 16;
+
+    @Option(
+            names = "--queue-size",
+            paramLabel = "N",
+            description =
+                    "Most requests waiting for the batch before the prompts source is"
+                            + " back-pressured (default: ${DEFAULT-VALUE}).")
+    int queueSize = 64;
+
+    @Option(
+            names = "--delivery",
+            paramLabel = "MODE",
+            description =
+                    "at-least-once (chunks leave as generated) or exactly-once (replies committed"
+                            + " with checkpoints; read them read_committed, e.g. belamy prompt"
+                            + " --read-committed) (default: ${DEFAULT-VALUE}).")
+    String delivery = GenerateJob.AT_LEAST_ONCE;
+
+    @Option(
+            names = "--prometheus-port",
+            paramLabel = "PORT",
+            description =
+                    "Serve Flink's metrics (belamy's serving metrics included) for Prometheus at"
+                            + " http://127.0.0.1:PORT/metrics (default: none).")
+    int prometheusPort;
 
     @Option(
             names = "--checkpoint-interval",
@@ -114,7 +149,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         EmbeddedRuntime runtime =
-                kafkaOptions.startRuntime("serve", kafkaPort, Math.max(4, parallelism), err);
+                kafkaOptions.startRuntime(
+                        "serve", kafkaPort, Math.max(4, parallelism), prometheusPort, err);
         Topics topics = runtime.topics();
         Thread hook = new Thread(runtime::close, "belamy-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -129,6 +165,9 @@ final class ServeCommand implements Callable<Integer> {
         args.put(CommonKeys.CHECKPOINT_INTERVAL.name(), checkpointInterval);
         args.put(GenerateJob.MODEL_DIR.name(), modelDir.toAbsolutePath().toString());
         args.put(GenerateJob.MODEL_NAME.name(), served.name());
+        args.put(GenerateJob.BATCH_SIZE.name(), Integer.toString(batchSize));
+        args.put(GenerateJob.QUEUE_SIZE.name(), Integer.toString(queueSize));
+        args.put(GenerateJob.DELIVERY.name(), delivery);
         JobArgs jobArgs = JobArgs.of(args, GenerateJob.KEYS);
         JobClient job =
                 runtime.submit(

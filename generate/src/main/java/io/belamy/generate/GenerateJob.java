@@ -24,12 +24,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The generation job: prompts in, streamed text out.
  *
  * <pre>
- * KafkaSource(prompts) -&gt; ValidatePrompt -&gt; GenerateText -&gt; KafkaSink(generated.text)
- *                              \-- error replies + dead letters --/        (and dlq)
+ * KafkaSource(prompts) -&gt; ValidatePrompt -&gt; GenerateText -&gt; KafkaSink(generated.text, dlq)
+ *                               \-&gt; error replies + dead letters -&gt; KafkaSink(generated.*, dlq)
+ * KafkaSource(models) -- broadcast --/
  * </pre>
  *
- * <p>Delivery is at-least-once: a failover regenerates requests in flight, their chunks carrying
- * the same {@code (id, seq)}, so consumers drop repeats; the {@code done} record is authoritative.
+ * <p>Delivery is at-least-once by default: a failover regenerates requests in flight, their chunks
+ * carrying the same {@code (id, seq)}, so consumers drop repeats; the {@code done} record is
+ * authoritative. With {@code delivery exactly-once} the sinks write transactions committed with
+ * each checkpoint, and a restored request does not repeat chunks already committed.
  */
 public final class GenerateJob {
 
@@ -41,6 +44,7 @@ public final class GenerateJob {
     public static final String UID_GENERATE_MUSIC = "generate-music";
     public static final String UID_FILL_MASK = "generate-fill-mask";
     public static final String UID_SINK = "generate-replies-sink";
+    public static final String UID_REJECTS_SINK = "generate-rejects-sink";
     public static final String UID_MODELS = "generate-models-source";
 
     public static final ConfigKey<Path> MODEL_DIR =
@@ -118,7 +122,7 @@ public final class GenerateJob {
             StreamExecutionEnvironment env,
             Source<RawRecord, ?, ?> prompts,
             Source<RawRecord, ?, ?> models,
-            Sink<OutRecord> sink,
+            java.util.function.Function<String, Sink<OutRecord>> sinks,
             Topics topics,
             ServedModel model,
             int batchSize,
@@ -159,11 +163,13 @@ public final class GenerateJob {
                                     new GenerateText.Factory(topics, model, batchSize, queueSize))
                             .uid(UID_GENERATE);
         }
-        // 4. Everything to Kafka, each record to its own topic.
-        replies.union(valid.getSideOutput(ValidatePrompt.REJECTED))
-                .sinkTo(sink)
-                .uid(UID_SINK)
-                .name("replies");
+        // 4. To Kafka, each record to its own topic: replies through a sink chained to the
+        // generator (no network hop per chunk), rejections through one chained to validation.
+        replies.sinkTo(sinks.apply("replies")).uid(UID_SINK).name("replies");
+        valid.getSideOutput(ValidatePrompt.REJECTED)
+                .sinkTo(sinks.apply("rejects"))
+                .uid(UID_REJECTS_SINK)
+                .name("rejected prompts");
     }
 
     /** Configures checkpointing and builds the job from program arguments. */
@@ -177,13 +183,16 @@ public final class GenerateJob {
         env.enableCheckpointing(interval.toMillis());
         env.setParallelism(args.get(CommonKeys.PARALLELISM));
         env.getConfig().enableObjectReuse();
+        // A prompt or a chunk is one small record: send each at once rather than waiting up to
+        // the default 100 ms for a network buffer to fill (it showed as queue time).
+        env.setBufferTimeout(0);
         boolean exactlyOnce = args.get(DELIVERY).equals(EXACTLY_ONCE);
         String group = args.get(GROUP_ID);
         build(
                 env,
                 KafkaIo.source(kafka, topics.prompts().name(), group, false),
                 KafkaIo.sourceFromStart(kafka, topics.models().name(), group + "-models", true),
-                KafkaIo.sink(kafka, exactlyOnce, group),
+                part -> KafkaIo.sink(kafka, exactlyOnce, group + "-" + part),
                 topics,
                 model,
                 args.get(BATCH_SIZE),

@@ -77,6 +77,13 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
     private static final Logger LOG = LoggerFactory.getLogger(GenerateText.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * How long a step may be put off for input. The task reads one input record per mailbox round,
+     * so a burst of prompts would otherwise join one per decode step; a step waits while records
+     * keep coming, up to this long, then runs anyway so running requests are never starved.
+     */
+    private static final long MAX_DEFER_NANOS = 2_000_000;
+
     private final String prefix;
     private final ServedModel initial;
     private final int maxBatch;
@@ -91,6 +98,8 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
     private transient Long loading;
     private transient ExecutorService loader;
     private transient boolean stepQueued;
+    private transient boolean inputSinceStep;
+    private transient long deferredSince;
     private transient long newestVersion;
     private transient List<InFlight> restored;
 
@@ -315,6 +324,7 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
 
     @Override
     public void processElement1(StreamRecord<ValidPrompt> element) throws Exception {
+        inputSinceStep = true;
         ValidPrompt prompt = element.getValue();
         Long pinned = prompt.prompt().modelVersion();
         if (pinned != null && !known.containsKey(pinned)) {
@@ -497,6 +507,20 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
     /** Admits waiting requests where there is room, then one decode step per loaded version. */
     private void step() {
         stepQueued = false;
+        if (inputSinceStep) {
+            long now = System.nanoTime();
+            if (deferredSince == 0) {
+                deferredSince = now;
+            }
+            if (now - deferredSince < MAX_DEFER_NANOS) {
+                // records are arriving: let the next mailbox round read another first
+                inputSinceStep = false;
+                scheduleStep();
+                return;
+            }
+        }
+        inputSinceStep = false;
+        deferredSince = 0;
         for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
             Request r = it.next();
             Engine e = engineFor(r);

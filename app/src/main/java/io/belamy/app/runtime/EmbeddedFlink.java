@@ -37,8 +37,10 @@ public final class EmbeddedFlink implements AutoCloseable {
      *
      * @param dir checkpoints go under it
      * @param slots task slots of the one TaskManager
+     * @param prometheusPort serve every metric for Prometheus at {@code
+     *     http://127.0.0.1:PORT/metrics}, or 0 for no endpoint
      */
-    public static EmbeddedFlink start(Path dir, int slots) throws Exception {
+    public static EmbeddedFlink start(Path dir, int slots, int prometheusPort) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -46,6 +48,13 @@ public final class EmbeddedFlink implements AutoCloseable {
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         // Fresher metrics in the Web UI and REST API than the 10 s default: one small JVM.
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(2));
+        if (prometheusPort > 0) {
+            conf.setString(
+                    "metrics.reporter.prom.factory.class",
+                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            conf.setString("metrics.reporter.prom.host", "127.0.0.1");
+            conf.setString("metrics.reporter.prom.port", Integer.toString(prometheusPort));
+        }
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(
                 CheckpointingOptions.CHECKPOINTS_DIRECTORY,

@@ -29,8 +29,23 @@ public final class EmbeddedRuntime implements AutoCloseable {
      * @param topics topic names to create
      * @param slots Flink task slots
      */
+    /**
+     * @param prometheusPort port of a Prometheus endpoint for Flink's metrics on 127.0.0.1, or 0
+     *     for none
+     */
     public record Options(
-            Path workDir, int kafkaPort, KafkaSettings external, Topics topics, int slots) {}
+            Path workDir,
+            int kafkaPort,
+            KafkaSettings external,
+            Topics topics,
+            int slots,
+            int prometheusPort) {
+
+        public Options(
+                Path workDir, int kafkaPort, KafkaSettings external, Topics topics, int slots) {
+            this(workDir, kafkaPort, external, topics, slots, 0);
+        }
+    }
 
     private final Options options;
     private final WorkDirLock lock;
@@ -68,7 +83,9 @@ public final class EmbeddedRuntime implements AutoCloseable {
                 kafka = options.external();
             }
             TopicAdmin.ensureTopics(kafka, options.topics(), 1, (short) 1);
-            flink = EmbeddedFlink.start(work.resolve("flink"), options.slots());
+            flink =
+                    EmbeddedFlink.start(
+                            work.resolve("flink"), options.slots(), options.prometheusPort());
             return new EmbeddedRuntime(options, lock, broker, kafka, flink);
         } catch (Exception | Error e) {
             closeQuietly(flink);
