@@ -98,6 +98,15 @@ final class ServeCommand implements Callable<Integer> {
     String delivery = GenerateJob.AT_LEAST_ONCE;
 
     @Option(
+            names = "--engine-threads",
+            paramLabel = "N",
+            description =
+                    "PyTorch intra-op threads (default: PyTorch's, one per core). On a small"
+                            + " machine, fewer threads than cores leave room for Kafka and Flink and"
+                            + " lower time to first token (docs/BENCHMARKS.md).")
+    int engineThreads;
+
+    @Option(
             names = "--prometheus-port",
             paramLabel = "PORT",
             description =
@@ -115,6 +124,10 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (engineThreads > 0) {
+            // read when the engine starts, below: the embedded job runs in this JVM
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(engineThreads));
+        }
         Path modelDir = storeOptions.resolve(model, kafkaOptions.workDir);
         ServedModel served = ServedModel.of(modelDir, modelName);
         if (served.kind().equals(MuseGan.KIND)) {

@@ -158,6 +158,38 @@ class ServingIT {
                 assertThat(results).extracting(r -> r.model().version()).contains(1L, 2L);
                 // v1 is closed once nothing runs on it
                 awaitMetric(runtime, job, "models_loaded", 1);
+
+                // a prompt may pin a version: v1 is loaded again for it; an unknown one is refused
+                prompts.send(
+                        new PromptRecord(
+                                PromptRecord.VERSION,
+                                "pin1",
+                                PromptRecord.TEXT,
+                                null,
+                                1L,
+                                text(0),
+                                PromptParams.of(params(0, 12))));
+                prompts.send(
+                        new PromptRecord(
+                                PromptRecord.VERSION,
+                                "pin7",
+                                PromptRecord.TEXT,
+                                null,
+                                7L,
+                                text(0),
+                                PromptParams.of(params(0, 12))));
+                TextReply.Result pinned =
+                        (TextReply.Result) replies.await("pin1", Duration.ofMinutes(1), d -> {});
+                assertThat(pinned.model().version()).isEqualTo(1);
+                assertThat(pinned.text())
+                        .isEqualTo(
+                                new TextGenerator(local.get(1L))
+                                        .generate(text(0), params(0, 12), t -> {})
+                                        .text());
+                TextReply.Error unknown =
+                        (TextReply.Error) replies.await("pin7", Duration.ofMinutes(1), d -> {});
+                assertThat(unknown.error().code()).isEqualTo("unknown_model_version");
+                assertThat(unknown.error().message()).contains("no version 7");
             } finally {
                 local.values().forEach(GptModel::close);
                 job.cancel().get(60, TimeUnit.SECONDS);
