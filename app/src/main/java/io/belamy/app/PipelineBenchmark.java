@@ -68,7 +68,8 @@ final class PipelineBenchmark {
         out.printf(
                 Locale.ROOT,
                 "pipeline benchmark: model %s, %d requests of %d new tokens per level (sampled),"
-                        + " closed loop; job batch limit %d; engine threads %s%n",
+                        + " closed loop, after unmeasured warm-up rounds; job batch limit"
+                        + " %d; engine threads %s%n",
                 o.model(),
                 o.requests(),
                 o.tokens(),
@@ -92,8 +93,11 @@ final class PipelineBenchmark {
                             env -> GenerateJob.configure(env, jobArgs),
                             Duration.ofMinutes(3));
             try (Client client = new Client(runtime)) {
-                client.level(Math.min(4, batch), 8, o.tokens()); // warm-up, not reported
-                engine(model, Math.min(4, batch), 8, o.tokens());
+                // warm-up, not reported: on few cores the JIT competes with everything at first
+                for (int c : List.of(1, 4, batch)) {
+                    client.level(c, 32, o.tokens());
+                    engine(model, c, 32, o.tokens());
+                }
                 out.printf(
                         Locale.ROOT,
                         "%-11s %-9s %10s %10s %12s %12s %12s %12s%n",
@@ -106,6 +110,9 @@ final class PipelineBenchmark {
                         "tokens/s",
                         "queue p50");
                 for (int c : o.concurrency()) {
+                    // each level starts warm: its batch shapes compiled, its queues settled
+                    client.level(c, 2 * c, o.tokens());
+                    engine(model, c, 2 * c, o.tokens());
                     long start = System.nanoTime();
                     List<Timing> pipeline = client.level(c, o.requests(), o.tokens());
                     double pipelineSeconds = (System.nanoTime() - start) / 1e9;
