@@ -521,14 +521,20 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
         }
         inputSinceStep = false;
         deferredSince = 0;
+        // everyone who fits joins now, prefilled together per version
+        Map<Engine, List<Request>> joining = new java.util.LinkedHashMap<>();
         for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
             Request r = it.next();
             Engine e = engineFor(r);
-            if (e != null && e.batch.hasRoom()) {
-                it.remove();
-                r.start(e);
+            if (e != null) {
+                List<Request> join = joining.computeIfAbsent(e, x -> new ArrayList<>());
+                if (join.size() < e.batch.room()) {
+                    it.remove();
+                    join.add(r);
+                }
             }
         }
+        joining.forEach(this::start);
         long size = 0;
         for (Engine e : engines.values()) {
             e.batch.step();
@@ -537,6 +543,14 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
         batchSize.set(size);
         release();
         scheduleStep();
+    }
+
+    private void start(Engine e, List<Request> requests) {
+        List<BatchGenerator.Request> batch = new ArrayList<>();
+        for (Request r : requests) {
+            batch.add(r.joining(e));
+        }
+        e.batch.start(batch);
     }
 
     private int running() {
@@ -636,15 +650,13 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
             }
         }
 
-        void start(Engine e) {
+        BatchGenerator.Request joining(Engine e) {
             engine = e;
             startedMillis = System.currentTimeMillis();
             queueTime.update(startedMillis - received());
             active.add(this);
             promptTokens.inc(ids.length);
-            e.batch.start(
-                    new BatchGenerator.Request(
-                            ids, prompt.params(), seed, System.nanoTime(), this));
+            return new BatchGenerator.Request(ids, prompt.params(), seed, System.nanoTime(), this);
         }
 
         long received() {

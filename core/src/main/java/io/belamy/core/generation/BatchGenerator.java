@@ -91,6 +91,11 @@ public final class BatchGenerator implements AutoCloseable {
         return running.size() < cache.slots();
     }
 
+    /** Requests {@link #start(List)} can take now. */
+    public int room() {
+        return cache.slots() - running.size();
+    }
+
     /**
      * Starts a request: prefills its prompt and samples its first token, which reaches its listener
      * before this returns (as does the end, when one token was all it needed).
@@ -98,27 +103,80 @@ public final class BatchGenerator implements AutoCloseable {
      * @throws IllegalStateException when {@link #hasRoom()} is false
      */
     public void start(Request request) {
-        if (!hasRoom()) {
-            throw new IllegalStateException("all " + cache.slots() + " rows are running");
-        }
-        Running r = new Running(request);
-        int row = cache.addRow();
-        float[] logits;
-        try (NDManager step = manager.newSubManager()) {
-            int[] ids = request.promptIds();
-            NDArray input = step.create(toLongs(ids), new Shape(1, ids.length));
-            NDArray hidden = gpt.prefill(ps, input, cache, row); // (1, T, C)
-            NDArray last = hidden.get(new NDIndex(":, -1, :")); // (1, C)
-            logits = gpt.logits(ps, last, false).toFloatArray();
-        } catch (RuntimeException e) {
-            cache.removeRow(row);
-            request.listener().onError(e);
+        start(List.of(request));
+    }
+
+    /**
+     * Starts requests together: their prompts are prefilled in one batch (right-padded to the
+     * longest) and each one's first token sampled and delivered before this returns.
+     *
+     * @throws IllegalStateException when there is room for fewer ({@link #room()})
+     */
+    public void start(List<Request> requests) {
+        int k = requests.size();
+        if (k == 0) {
             return;
         }
-        if (r.advance(logits)) {
-            running.add(r);
-        } else {
-            cache.removeRow(row); // the last row: nothing moves
+        if (k > room()) {
+            throw new IllegalStateException(
+                    k
+                            + " requests but all "
+                            + cache.slots()
+                            + " rows are running, or all but "
+                            + room());
+        }
+        int first = cache.rows();
+        int longest = 0;
+        int[] lengths = new int[k];
+        for (int i = 0; i < k; i++) {
+            cache.addRow();
+            running.add(new Running(requests.get(i)));
+            lengths[i] = requests.get(i).promptIds().length;
+            longest = Math.max(longest, lengths[i]);
+        }
+        float[] all;
+        int vocab = gpt.config().vocabSize();
+        try (NDManager step = manager.newSubManager()) {
+            long[] ids = new long[k * longest]; // right-padded with token 0
+            long[] rows = new long[k];
+            long[] last = new long[k];
+            for (int i = 0; i < k; i++) {
+                int[] prompt = requests.get(i).promptIds();
+                for (int j = 0; j < prompt.length; j++) {
+                    ids[i * longest + j] = prompt[j];
+                }
+                rows[i] = i;
+                last[i] = lengths[i] - 1;
+            }
+            NDArray input = step.create(ids, new Shape(k, longest));
+            NDArray hidden = gpt.prefill(ps, input, cache, first, lengths); // (k, T, C)
+            NDArray ends = hidden.get(new NDIndex("{}, {}", step.create(rows), step.create(last)));
+            all = gpt.logits(ps, ends, false).toFloatArray(); // (k, V)
+        } catch (RuntimeException e) {
+            for (int i = k - 1; i >= 0; i--) {
+                cache.removeRow(first + i);
+                running.remove(first + i).request.listener().onError(e);
+            }
+            return;
+        }
+        boolean[] done = new boolean[k];
+        for (int i = 0; i < k; i++) {
+            done[i] =
+                    !running.get(first + i)
+                            .advance(Arrays.copyOfRange(all, i * vocab, (i + 1) * vocab));
+        }
+        for (int i = k - 1; i >= 0; i--) { // from the end: a moved row was already looked at
+            if (done[i]) {
+                removeAt(first + i);
+            }
+        }
+    }
+
+    private void removeAt(int row) {
+        int moved = cache.removeRow(row);
+        Running last = running.remove(running.size() - 1);
+        if (moved >= 0) {
+            running.set(row, last);
         }
     }
 
@@ -152,11 +210,7 @@ public final class BatchGenerator implements AutoCloseable {
         }
         for (int i = n - 1; i >= 0; i--) { // from the end: a moved row was already looked at
             if (done[i]) {
-                int moved = cache.removeRow(i);
-                Running last = running.remove(running.size() - 1);
-                if (moved >= 0) {
-                    running.set(i, last);
-                }
+                removeAt(i);
             }
         }
     }

@@ -116,24 +116,26 @@ public final class BatchKvCache implements AutoCloseable {
         return last;
     }
 
-    /** A cache for prefilling {@code t} positions of the empty {@code row}, alone. */
-    AttentionCache prefill(int row, int t) {
-        checkRow(row);
-        if (lengths[row] != 0) {
-            throw new IllegalStateException("row " + row + " is not empty");
-        }
-        checkRoom(row, t);
-        return (layer, k, v) -> {
-            NDIndex fresh = new NDIndex("{}, :, :{}", row, t);
-            try (NDArray k1 = k.squeeze(0);
-                    NDArray v1 = v.squeeze(0)) {
-                keys[layer].set(fresh, k1);
-                values[layer].set(fresh, v1);
+    /**
+     * A cache for prefilling {@code t} positions of the {@code k} empty rows from {@code first}
+     * (sequences shorter than {@code t} are right-padded: their padding is written but never
+     * attended to, see {@link #advance}).
+     */
+    AttentionCache prefill(int first, int k, int t) {
+        for (int row = first; row < first + k; row++) {
+            checkRow(row);
+            if (lengths[row] != 0) {
+                throw new IllegalStateException("row " + row + " is not empty");
             }
-            // views of what was written, as the decode path returns (the caller closes k and v)
-            NDIndex written = new NDIndex("{}:{}, :, :{}", row, row + 1, t);
-            NDManager into = k.getManager();
-            return new NDArray[] {keys[layer].get(into, written), values[layer].get(into, written)};
+            checkRoom(row, t);
+        }
+        return (layer, keysNew, valuesNew) -> {
+            NDIndex fresh = new NDIndex("{}:{}, :, :{}", first, first + k, t);
+            keys[layer].set(fresh, keysNew);
+            values[layer].set(fresh, valuesNew);
+            // views of what was written, as the decode path returns (the caller closes its own)
+            NDManager into = keysNew.getManager();
+            return new NDArray[] {keys[layer].get(into, fresh), values[layer].get(into, fresh)};
         };
     }
 

@@ -152,22 +152,28 @@ public final class Gpt extends AbstractBlock {
     }
 
     /**
-     * Runs a new sequence's prompt into the empty row {@code row} of a batch cache, alone.
+     * Runs the prompts of new sequences, together, into the empty rows {@code first}, {@code first
+     * + 1} ... of a batch cache. Shorter prompts are right-padded: with the causal mask no real
+     * position attends to padding, and each row's cache length becomes its own prompt's.
      *
-     * @param ids (1, T) int64 token ids
-     * @return the final hidden states, (1, T, C)
+     * @param ids (k, T) int64 token ids, row i holding {@code lengths[i]} tokens then padding
+     * @return the final hidden states, (k, T, C)
      */
-    public NDArray prefill(ParameterStore ps, NDArray ids, BatchKvCache cache, int row) {
+    public NDArray prefill(
+            ParameterStore ps, NDArray ids, BatchKvCache cache, int first, int[] lengths) {
         int t = newPositions(ids);
-        if (ids.getShape().get(0) != 1) {
-            throw new IllegalArgumentException("prefill takes one sequence, got " + ids.getShape());
+        int k = Math.toIntExact(ids.getShape().get(0));
+        if (lengths.length != k) {
+            throw new IllegalArgumentException(k + " prompts but " + lengths.length + " lengths");
         }
         checkContext(0, t);
         NDManager manager = ids.getManager();
         NDArray positions = manager.arange(0, t, 1, DataType.INT64);
         NDArray mask = t > 1 ? CausalSelfAttention.causalMask(manager, 0, t) : null;
-        NDArray out = run(ps, ids, positions, mask, cache.prefill(row, t), false);
-        cache.advance(row, t);
+        NDArray out = run(ps, ids, positions, mask, cache.prefill(first, k, t), false);
+        for (int i = 0; i < k; i++) {
+            cache.advance(first + i, lengths[i]);
+        }
         return out;
     }
 

@@ -95,25 +95,31 @@ class BatchGeneratorTest {
         int steps = 0;
         int largestBatch = 0;
         try (BatchGenerator batch = new BatchGenerator(model, 4)) {
-            // one request arrives every other step while there is room; the rest wait
+            // requests arrive every other step, one to three at a time (prompts of different
+            // lengths prefilled together), while there is room; the rest wait
             while (next < cases.size() || batch.running() > 0) {
-                if (next < cases.size() && batch.hasRoom() && steps % 2 == 0) {
-                    Case c = cases.get(next);
-                    Seen s = new Seen();
-                    seen.put(next, s);
-                    int[] ids =
-                            TextGenerator.fitToContext(
-                                    model.config(),
-                                    model.tokenizer().encode(c.prompt()),
-                                    c.params());
-                    batch.start(
-                            new BatchGenerator.Request(
-                                    ids,
-                                    c.params(),
-                                    expected.get(next).seed(),
-                                    System.nanoTime(),
-                                    s));
-                    next++;
+                if (next < cases.size() && steps % 2 == 0) {
+                    List<BatchGenerator.Request> arriving = new ArrayList<>();
+                    int want = 1 + (steps / 2) % 3;
+                    while (arriving.size() < Math.min(want, batch.room()) && next < cases.size()) {
+                        Case c = cases.get(next);
+                        Seen s = new Seen();
+                        seen.put(next, s);
+                        int[] ids =
+                                TextGenerator.fitToContext(
+                                        model.config(),
+                                        model.tokenizer().encode(c.prompt()),
+                                        c.params());
+                        arriving.add(
+                                new BatchGenerator.Request(
+                                        ids,
+                                        c.params(),
+                                        expected.get(next).seed(),
+                                        System.nanoTime(),
+                                        s));
+                        next++;
+                    }
+                    batch.start(arriving);
                 }
                 largestBatch = Math.max(largestBatch, batch.running());
                 batch.step();
