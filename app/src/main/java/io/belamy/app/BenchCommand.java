@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             BenchCommand.KvCache.class,
             BenchCommand.Batching.class,
+            BenchCommand.Decode.class,
             BenchCommand.Pipeline.class,
             BenchCommand.Training.class
         })
@@ -143,6 +144,50 @@ final class BenchCommand implements Runnable {
                             .forEach(f -> f.toFile().delete());
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "decode",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Generation tokens/s at batch 1 with a KV cache, belamy vs an eager PyTorch loop"
+                            + " with a KV cache (Debian python3-torch at /usr/bin/python3) on the"
+                            + " same weights, prompt and threads, greedy, rounds interleaved.")
+    static final class Decode implements Callable<Integer> {
+
+        @Option(
+                names = "--preset",
+                description = "GPT preset: tiny or small (default: ${DEFAULT-VALUE}).")
+        String preset = "small";
+
+        @Option(
+                names = "--tokens",
+                description = "New tokens per generation (default: ${DEFAULT-VALUE}).")
+        int tokens = 128;
+
+        @Option(
+                names = "--repeats",
+                description = "Timed generations per round and side (default: ${DEFAULT-VALUE}).")
+        int repeats = 5;
+
+        @Option(names = "--rounds", description = "Rounds per side (default: ${DEFAULT-VALUE}).")
+        int rounds = 3;
+
+        @Option(
+                names = "--threads",
+                description = "Intra-op threads of both engines (default: ${DEFAULT-VALUE}).")
+        int threads = 1;
+
+        @Override
+        public Integer call() throws Exception {
+            // read when DJL's engine starts, which is below
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            io.belamy.bench.DecodeBenchmark.run(
+                    new io.belamy.bench.DecodeBenchmark.Options(
+                            preset, tokens, repeats, rounds, threads),
+                    new PrintStream(System.out, true));
             return 0;
         }
     }

@@ -77,9 +77,38 @@ public final class TorchReference {
     }
 
     /**
+     * Writes {@code model.safetensors} and {@code decode.json} (model shape, prompt, tokens per
+     * generation, timed repeats, threads) into {@code dir}, for {@code decode}.
+     */
+    public static void prepareDecode(
+            Path dir, GptModel model, int[] prompt, int newTokens, int repeats, int threads)
+            throws IOException {
+        Files.createDirectories(dir);
+        Safetensors.write(dir.resolve("model.safetensors"), GptCheckpoint.toTensors(model.gpt()));
+        GptConfig c = model.config();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("threads", threads);
+        root.put("newTokens", newTokens);
+        root.put("repeats", repeats);
+        var ids = root.putArray("prompt");
+        for (int id : prompt) {
+            ids.add(id);
+        }
+        ObjectNode m = root.putObject("model");
+        m.put("vocabSize", c.vocabSize());
+        m.put("contextLength", c.contextLength());
+        m.put("embeddingSize", c.embeddingSize());
+        m.put("layers", c.layers());
+        m.put("heads", c.heads());
+        m.put("innerSize", c.innerSize());
+        m.put("layerNormEpsilon", c.layerNormEpsilon());
+        Files.writeString(dir.resolve("decode.json"), JSON.writeValueAsString(root));
+    }
+
+    /**
      * Runs the reference script.
      *
-     * @param command {@code train} or {@code bench}
+     * @param command {@code train}, {@code bench} or {@code decode}
      * @return its JSON output
      * @throws IOException when python3 or torch is missing, or the script fails
      */

@@ -11,6 +11,10 @@ Usage:
                                 {"losses": [...], "gradNorms": [...]} on stdout
   gpt_reference.py bench DIR    time training steps; print JSON {"stepSeconds": [...]} (see
                                 belamy's training benchmark)
+  gpt_reference.py decode DIR   read DIR/model.safetensors and DIR/decode.json; generate greedily
+                                with a KV cache (eager PyTorch, as Hugging Face's past_key_values:
+                                keys and values concatenated per step); print JSON
+                                {"seconds": [...], "tokens": [...]}
 
 Needs only Debian's python3-torch (no transformers, no safetensors package).
 """
@@ -72,6 +76,54 @@ class Block(torch.nn.Module):
         m = self.ln_2(x) @ self.c_fc_w + self.c_fc_b
         m = 0.5 * m * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (m + 0.044715 * torch.pow(m, 3.0))))
         return x + (m @ self.mlp_proj_w + self.mlp_proj_b)
+
+
+def block_cached(blk, x, past, mask):
+    """One block for new positions x (B, T, C) after cached keys/values past = (k, v) or None."""
+    b, t, c = x.shape
+    h = blk.heads
+    qkv = blk.ln_1(x) @ blk.c_attn_w + blk.c_attn_b
+    q, k, v = qkv.split(c, dim=2)
+    q = q.view(b, t, h, c // h).transpose(1, 2)
+    k = k.view(b, t, h, c // h).transpose(1, 2)
+    v = v.view(b, t, h, c // h).transpose(1, 2)
+    if past is not None:
+        k = torch.cat([past[0], k], dim=2)
+        v = torch.cat([past[1], v], dim=2)
+    att = (q @ k.transpose(-2, -1)) / math.sqrt(c // h)
+    if mask is not None:
+        att = att + mask
+    y = att.softmax(-1) @ v
+    y = y.transpose(1, 2).reshape(b, t, c)
+    x = x + (y @ blk.attn_proj_w + blk.attn_proj_b)
+    m = blk.ln_2(x) @ blk.c_fc_w + blk.c_fc_b
+    m = 0.5 * m * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (m + 0.044715 * torch.pow(m, 3.0))))
+    return x + (m @ blk.mlp_proj_w + blk.mlp_proj_b), (k, v)
+
+
+def generate_greedy(model, prompt, new_tokens):
+    """Greedy decoding with a KV cache: the prompt once, then one token per step."""
+    with torch.no_grad():
+        ids = torch.tensor([prompt], dtype=torch.int64)
+        past = [None] * len(model.blocks)
+        t = ids.shape[1]
+        x = model.wte[ids] + model.wpe[:t]
+        mask = torch.full((t, t), torch.finfo(torch.float32).min).triu(1) if t > 1 else None
+        for i, blk in enumerate(model.blocks):
+            x, past[i] = block_cached(blk, x, None, mask)
+        out = []
+        position = t
+        for _ in range(new_tokens):
+            logits = model.ln_f(x[:, -1, :]) @ model.wte.t()
+            token = int(logits.argmax(-1))
+            out.append(token)
+            if len(out) == new_tokens:
+                break
+            x = model.wte[torch.tensor([[token]])] + model.wpe[position:position + 1]
+            position += 1
+            for i, blk in enumerate(model.blocks):
+                x, past[i] = block_cached(blk, x, past[i], None)
+        return out
 
 
 class Gpt(torch.nn.Module):
@@ -151,8 +203,30 @@ def step(model, optimizer, t, i, inputs, targets):
     return loss.item(), norm.item()
 
 
+def decode(directory):
+    with open(f"{directory}/decode.json") as f:
+        cfg = json.load(f)
+    torch.set_num_threads(cfg.get("threads", 1))
+    m = cfg["model"]
+    model = Gpt(m["vocabSize"], m["contextLength"], m["embeddingSize"], m["layers"], m["heads"],
+                m["innerSize"], m["layerNormEpsilon"])
+    model.load_hf(read_safetensors(f"{directory}/model.safetensors"))
+    model.eval()
+    tokens = generate_greedy(model, cfg["prompt"], cfg["newTokens"])  # warm-up
+    seconds = []
+    for _ in range(cfg["repeats"]):
+        start = time.perf_counter()
+        generate_greedy(model, cfg["prompt"], cfg["newTokens"])
+        seconds.append(time.perf_counter() - start)
+    print(json.dumps({"seconds": seconds, "tokens": tokens, "torch": torch.__version__,
+                      "threads": torch.get_num_threads()}))
+
+
 def main():
     command, directory = sys.argv[1], sys.argv[2]
+    if command == "decode":
+        decode(directory)
+        return
     cfg, model, optimizer, batches = build(directory)
     torch.set_num_threads(cfg.get("threads", 1))
     t = cfg["training"]

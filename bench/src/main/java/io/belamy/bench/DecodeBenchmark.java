@@ -1,0 +1,139 @@
+package io.belamy.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.belamy.core.generation.Generation;
+import io.belamy.core.generation.SamplingParams;
+import io.belamy.core.generation.TextGenerator;
+import io.belamy.core.gpt.GptConfig;
+import io.belamy.core.gpt.GptModel;
+import io.belamy.core.tokenizer.Tokenizers;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Generation tokens/s at batch 1 with a KV cache: belamy's {@link TextGenerator} against an eager
+ * PyTorch loop with a KV cache ({@code gpt_reference.py decode}, Debian's python3-torch) on the
+ * same weights, prompt and thread count, greedy so both produce the same tokens (checked). Rounds
+ * interleaved: belamy, PyTorch, belamy ...; each round times {@code repeats} generations after a
+ * warm-up and reports their median.
+ */
+public final class DecodeBenchmark {
+
+    /**
+     * @param preset GPT preset ({@code tiny} or {@code small})
+     * @param newTokens tokens per generation
+     * @param repeats timed generations per round and side
+     * @param rounds rounds per side
+     * @param threads intra-op threads of both engines
+     */
+    public record Options(String preset, int newTokens, int repeats, int rounds, int threads) {
+        public Options {
+            if (newTokens < 1 || repeats < 1 || rounds < 1 || threads < 1) {
+                throw new IllegalArgumentException(
+                        "tokens, repeats, rounds and threads must be positive");
+            }
+        }
+    }
+
+    /** Median tokens/s of each side and their ratio. */
+    public record Result(double belamyTokensPerSecond, double torchTokensPerSecond) {
+        public double ratio() {
+            return belamyTokensPerSecond / torchTokensPerSecond;
+        }
+    }
+
+    private static final String PROMPT = "It is a truth universally acknowledged, that a ";
+
+    private DecodeBenchmark() {}
+
+    public static Result run(Options o, PrintStream out) throws Exception {
+        GptConfig config =
+                GptConfig.preset(o.preset()).withVocabulary(GptConfig.BYTE_VOCAB_SIZE, -1, -1);
+        int[] prompt = Tokenizers.bytes().encode(PROMPT);
+        if (prompt.length + o.newTokens() > config.contextLength()) {
+            throw new IllegalArgumentException(
+                    "prompt "
+                            + prompt.length
+                            + " + "
+                            + o.newTokens()
+                            + " tokens exceed the "
+                            + o.preset()
+                            + " context of "
+                            + config.contextLength());
+        }
+        Path dir = Files.createTempDirectory("belamy-decode-");
+        try (GptModel model = GptModel.create(config, Tokenizers.bytes(), 1)) {
+            TorchReference.prepareDecode(
+                    dir, model, prompt, o.newTokens(), o.repeats(), o.threads());
+            SamplingParams greedy = SamplingParams.greedy(o.newTokens());
+            TextGenerator generator = new TextGenerator(model);
+            Generation first = generator.generate(prompt, greedy, t -> {}, System.nanoTime());
+            out.printf(
+                    Locale.ROOT,
+                    "decode benchmark: preset %s (%.1fM parameters), batch 1, KV cache, greedy,"
+                            + " prompt %d tokens, %d new tokens, %d timed generations per round"
+                            + " after a warm-up, %d rounds per side, %d threads each (belamy: DJL"
+                            + " engine threads %s; PyTorch: %s)%n",
+                    o.preset(),
+                    config.parameterCount() / 1e6,
+                    prompt.length,
+                    o.newTokens(),
+                    o.repeats(),
+                    o.rounds(),
+                    o.threads(),
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                    TorchReference.PYTHON + " python3-torch");
+            out.printf(Locale.ROOT, "%-7s %16s %16s%n", "round", "belamy tok/s", "PyTorch tok/s");
+            double[] ours = new double[o.rounds()];
+            double[] theirs = new double[o.rounds()];
+            for (int r = 0; r < o.rounds(); r++) {
+                double[] seconds = new double[o.repeats()];
+                for (int i = 0; i < o.repeats(); i++) {
+                    Generation g = generator.generate(prompt, greedy, t -> {}, System.nanoTime());
+                    seconds[i] = g.totalNanos() / 1e9;
+                }
+                ours[r] = o.newTokens() / KvCacheBenchmark.median(seconds);
+                JsonNode torch = TorchReference.run("decode", dir, Duration.ofMinutes(20));
+                double[] ts = new double[o.repeats()];
+                for (int i = 0; i < ts.length; i++) {
+                    ts[i] = torch.get("seconds").get(i).asDouble();
+                }
+                theirs[r] = o.newTokens() / KvCacheBenchmark.median(ts);
+                if (r == 0) {
+                    int[] torchTokens = new int[torch.get("tokens").size()];
+                    for (int i = 0; i < torchTokens.length; i++) {
+                        torchTokens[i] = torch.get("tokens").get(i).asInt();
+                    }
+                    out.printf(
+                            "same tokens as PyTorch: %s%n",
+                            Arrays.equals(first.tokenIds(), torchTokens)
+                                    ? "yes"
+                                    : "NO (belamy "
+                                            + Arrays.toString(first.tokenIds())
+                                            + ", PyTorch "
+                                            + Arrays.toString(torchTokens)
+                                            + ")");
+                }
+                out.printf(Locale.ROOT, "%-7d %16.1f %16.1f%n", r + 1, ours[r], theirs[r]);
+            }
+            Result result =
+                    new Result(KvCacheBenchmark.median(ours), KvCacheBenchmark.median(theirs));
+            out.printf(
+                    Locale.ROOT,
+                    "%-7s %16.1f %16.1f%nbelamy / PyTorch (median tokens/s): %.2fx%n",
+                    "median",
+                    result.belamyTokensPerSecond(),
+                    result.torchTokensPerSecond(),
+                    result.ratio());
+            return result;
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+}
