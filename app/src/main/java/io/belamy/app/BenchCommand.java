@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
             BenchCommand.KvCache.class,
             BenchCommand.Batching.class,
             BenchCommand.Decode.class,
+            BenchCommand.Soak.class,
             BenchCommand.Pipeline.class,
             BenchCommand.Training.class
         })
@@ -187,6 +188,51 @@ final class BenchCommand implements Runnable {
             io.belamy.bench.DecodeBenchmark.run(
                     new io.belamy.bench.DecodeBenchmark.Options(
                             preset, tokens, repeats, rounds, threads),
+                    new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "soak",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Memory over time on the tiny preset: many generations (the model reloaded as a"
+                            + " hot-swap does) and training steps, sampling resident memory and"
+                            + " heap; prints the slope per 1,000 operations.")
+    static final class Soak implements Callable<Integer> {
+
+        @Option(
+                names = "--generations",
+                description = "Generations, 0 to skip (default: ${DEFAULT-VALUE}).")
+        int generations = 10_000;
+
+        @Option(
+                names = "--training-steps",
+                description = "Training steps, 0 to skip (default: ${DEFAULT-VALUE}).")
+        int trainingSteps = 10_000;
+
+        @Option(
+                names = "--tokens",
+                description = "New tokens per generation (default: ${DEFAULT-VALUE}).")
+        int tokens = 16;
+
+        @Option(
+                names = "--concurrency",
+                description = "Generations running together (default: ${DEFAULT-VALUE}).")
+        int concurrency = 8;
+
+        @Option(
+                names = "--reload-every",
+                description =
+                        "Reload the model every N generations, 0 never (default: ${DEFAULT-VALUE}).")
+        int reloadEvery = 1000;
+
+        @Override
+        public Integer call() throws Exception {
+            io.belamy.bench.SoakBenchmark.run(
+                    new io.belamy.bench.SoakBenchmark.Options(
+                            generations, trainingSteps, tokens, concurrency, reloadEvery),
                     new PrintStream(System.out, true));
             return 0;
         }
