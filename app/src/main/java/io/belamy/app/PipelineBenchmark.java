@@ -59,7 +59,7 @@ final class PipelineBenchmark {
     };
 
     /** One request's times, in nanoseconds from its send. */
-    record Timing(long firstToken, long end, int tokens, long queueMs) {}
+    record Timing(long firstToken, long end, int tokens, long queueMs, long firstOutMs) {}
 
     private PipelineBenchmark() {}
 
@@ -100,7 +100,7 @@ final class PipelineBenchmark {
                 }
                 out.printf(
                         Locale.ROOT,
-                        "%-11s %-9s %10s %10s %12s %12s %12s %12s%n",
+                        "%-11s %-9s %10s %10s %12s %12s %12s %12s %10s%n",
                         "concurrency",
                         "side",
                         "TTFT p50",
@@ -108,7 +108,8 @@ final class PipelineBenchmark {
                         "TPOT p50",
                         "TPOT p99",
                         "tokens/s",
-                        "queue p50");
+                        "queue p50",
+                        "out p50");
                 for (int c : o.concurrency()) {
                     // each level starts warm: its batch shapes compiled, its queues settled
                     client.level(c, 2 * c, o.tokens());
@@ -141,7 +142,7 @@ final class PipelineBenchmark {
     private static void print(PrintStream out, int c, String side, Stats s) {
         out.printf(
                 Locale.ROOT,
-                "%-11d %-9s %8.1fms %8.1fms %10.2fms %10.2fms %12.1f %10.1fms%n",
+                "%-11d %-9s %8.1fms %8.1fms %10.2fms %10.2fms %12.1f %10.1fms %8.1fms%n",
                 c,
                 side,
                 s.ttft50(),
@@ -149,7 +150,8 @@ final class PipelineBenchmark {
                 s.tpot50(),
                 s.tpot99(),
                 s.tokensPerSecond(),
-                s.queue50());
+                s.queue50(),
+                s.out50());
     }
 
     static SamplingParams params(int i, int tokens) {
@@ -187,6 +189,7 @@ final class PipelineBenchmark {
                                                             g.timeToFirstTokenNanos(),
                                                             g.totalNanos(),
                                                             g.tokenIds().length,
+                                                            0,
                                                             0));
                                         }
 
@@ -209,7 +212,8 @@ final class PipelineBenchmark {
             double tpot50,
             double tpot99,
             double tokensPerSecond,
-            double queue50) {
+            double queue50,
+            double out50) {
         static Stats of(List<Timing> timings, double seconds) {
             double[] ttft = timings.stream().mapToDouble(t -> t.firstToken() / 1e6).toArray();
             double[] tpot =
@@ -224,7 +228,8 @@ final class PipelineBenchmark {
                     percentile(tpot, 50),
                     percentile(tpot, 99),
                     tokens / seconds,
-                    percentile(timings.stream().mapToDouble(Timing::queueMs).toArray(), 50));
+                    percentile(timings.stream().mapToDouble(Timing::queueMs).toArray(), 50),
+                    percentile(timings.stream().mapToDouble(Timing::firstOutMs).toArray(), 50));
         }
     }
 
@@ -297,6 +302,8 @@ final class PipelineBenchmark {
             TextReply reply = TextReply.CODEC.decode(r.value());
             if (times[1] == 0) {
                 times[1] = now; // first record: a chunk, or the end of a one-token reply
+                // from the sink's send (the record's create time) to here
+                times[2] = Math.max(0, System.currentTimeMillis() - r.timestamp());
             }
             if (reply instanceof TextReply.Result result) {
                 open.remove(r.key());
@@ -306,7 +313,8 @@ final class PipelineBenchmark {
                                 times[1] - times[0],
                                 now - times[0],
                                 result.usage().completionTokens(),
-                                result.timings().queueMs()));
+                                result.timings().queueMs(),
+                                times[2]));
                 slots.release();
             } else if (reply instanceof TextReply.Error e) {
                 throw new IllegalStateException("request " + r.key() + " failed: " + e.error());
@@ -330,7 +338,7 @@ final class PipelineBenchmark {
                                 id,
                                 PROMPTS[i % PROMPTS.length],
                                 PromptParams.of(params(i, tokens)));
-                open.put(id, new long[] {System.nanoTime(), 0});
+                open.put(id, new long[] {System.nanoTime(), 0, 0});
                 producer.send(new ProducerRecord<>(topic, id, PromptRecord.CODEC.encode(prompt)));
             }
             if (!slots.tryAcquire(c, 120, TimeUnit.SECONDS)) {
