@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             MusicCommand.class,
             RenderCommand.class,
             ModelsCommand.class,
+            ClusterCommand.class,
             GenerateCommand.class,
             FillMaskCommand.class,
             BenchCommand.class
