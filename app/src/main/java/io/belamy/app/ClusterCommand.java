@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             ClusterCommand.Up.class,
             ClusterCommand.Status.class,
             ClusterCommand.Down.class,
-            ClusterCommand.Submit.class
+            ClusterCommand.Submit.class,
+            ClusterCommand.Stop.class
         })
 final class ClusterCommand implements Runnable {
 
@@ -212,6 +213,13 @@ final class ClusterCommand implements Runnable {
                 description = "generate, train-text or train-music.")
         String job;
 
+        @Option(
+                names = "--from-savepoint",
+                paramLabel = "PATH",
+                description =
+                        "Start from this savepoint (printed by 'belamy cluster stop --savepoint').")
+        String fromSavepoint;
+
         @CommandLine.Unmatched List<String> options = new ArrayList<>();
 
         @Override
@@ -247,10 +255,47 @@ final class ClusterCommand implements Runnable {
                 args.addAll(List.of("--topic.prefix", s.topicPrefix()));
             }
             Path jar = cluster.jobJar();
-            String id = LocalCluster.submit(s, jar, entry, args);
+            String id = LocalCluster.submit(s, jar, entry, args, fromSavepoint);
             spec.commandLine().getOut().printf("submitted %s: job %s (%s)%n", job, id, s.rest());
             if (!Files.isRegularFile(jar)) {
                 return 1;
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Stop a job: with --savepoint, Flink's stop-with-savepoint (prints the savepoint"
+                            + " to resume from with 'submit --from-savepoint'); without, cancel it.")
+    static final class Stop extends Where implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Parameters(
+                index = "0",
+                paramLabel = "JOB_ID",
+                description = "The job's id (cluster status).")
+        String jobId;
+
+        @Option(names = "--savepoint", description = "Take a savepoint as the job stops.")
+        boolean savepoint;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalCluster.State s = running();
+            PrintWriter out = spec.commandLine().getOut();
+            if (savepoint) {
+                String location = cluster().stopWithSavepoint(s, jobId);
+                out.println("stopped " + jobId + " with savepoint " + location);
+                out.println(
+                        "resume: belamy cluster submit JOB --from-savepoint "
+                                + location
+                                + " [options]");
+            } else {
+                LocalCluster.cancel(s, jobId);
+                out.println("cancelled " + jobId);
             }
             return 0;
         }

@@ -138,4 +138,174 @@ class ClusterIT {
             }
         }
     }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void trainingSurvivesAKilledTaskManagerAndResumesFromASavepointWithoutRepeatingText()
+            throws Exception {
+        StringWriter log = new StringWriter();
+        LocalCluster cluster = new LocalCluster(work.resolve("cluster"), LIB);
+        LocalCluster.State s = null;
+        try {
+            // two TaskManagers of one slot: the job moves to the survivor
+            s = cluster.up(2, 1, Topics.defaults(), new PrintWriter(log, true));
+            KafkaSettings kafka = KafkaSettings.of(s.bootstrap());
+            Topics topics = Topics.defaults();
+            double heldOut = 0.1;
+            Path corpus = work.resolve("corpus");
+            Files.createDirectories(corpus);
+            for (int year = 1790; year <= 1795; year++) {
+                String name = year + "_george_washington.txt";
+                Files.copy(DATA.resolve("sotu").resolve(name), corpus.resolve(name));
+            }
+            ingest(kafka, topics, corpus, log);
+            long expected = trainableTokens(kafka, topics, heldOut);
+            List<String> args =
+                    List.of(
+                            "--bootstrap.servers",
+                            s.bootstrap(),
+                            "--model.name",
+                            "washington",
+                            "--model.preset",
+                            "tiny",
+                            "--model.store",
+                            work.resolve("store").toString(),
+                            "--batch.size",
+                            "8",
+                            "--sequence.length",
+                            "64",
+                            "--steps.per.version",
+                            "10",
+                            "--version.interval",
+                            "3s",
+                            "--heldout.fraction",
+                            Double.toString(heldOut),
+                            "--checkpoint.interval",
+                            "2s");
+            Path jar = cluster.jobJar();
+            String job = LocalCluster.submit(s, jar, "io.belamy.train.TrainTextJob", args);
+            List<ModelVersionRecord> before = versions(kafka, topics, 2, r -> true);
+            long stepsBefore = last(before).counters().get("steps");
+
+            // kill -9 the TaskManager that runs the job
+            long victim = taskManagerRunning(s, "train");
+            ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+            List<ModelVersionRecord> after = versions(kafka, topics, 1, r -> consumed(r, expected));
+            assertContinuous(after);
+            assertThat(last(after).counters().get("steps")).isGreaterThan(stepsBefore);
+            assertThat(last(after).counters().get("tokensTrained"))
+                    .isEqualTo(last(after).counters().get("steps") * 8 * 64);
+
+            // stop with a savepoint, add text, resume from the savepoint: only the new text is
+            // trained on, and versions and steps go on from where they were
+            String savepoint = cluster.stopWithSavepoint(s, job);
+            ModelVersionRecord stopped = last(versions(kafka, topics, 1, r -> true));
+            Path more = work.resolve("more");
+            Files.createDirectories(more);
+            Files.copy(
+                    DATA.resolve("sotu").resolve("1796_george_washington.txt"),
+                    more.resolve("1796_george_washington.txt"));
+            ingest(kafka, topics, more, log);
+            long expectedAll = trainableTokens(kafka, topics, heldOut);
+            assertThat(expectedAll).isGreaterThan(expected);
+            LocalCluster.submit(s, jar, "io.belamy.train.TrainTextJob", args, savepoint);
+            List<ModelVersionRecord> resumed =
+                    versions(kafka, topics, 1, r -> consumed(r, expectedAll));
+            assertContinuous(resumed);
+            ModelVersionRecord end = last(resumed);
+            assertThat(end.version()).isGreaterThan(stopped.version());
+            assertThat(end.counters().get("steps")).isGreaterThan(stopped.counters().get("steps"));
+        } finally {
+            cluster.down();
+            if (s != null) {
+                assertThat(s.pids()).noneMatch(LocalCluster::alive);
+            }
+        }
+    }
+
+    private static void ingest(KafkaSettings kafka, Topics topics, Path dir, StringWriter log)
+            throws Exception {
+        new TextIngest(
+                        kafka,
+                        topics,
+                        new TextIngest.Options("washington", TextIngest.BadBytes.REPLACE, false),
+                        new PrintWriter(log, true))
+                .run(List.of(dir), false);
+    }
+
+    /** Tokens the packer sees: every chunk not held out, plus end-of-text after each document. */
+    private static long trainableTokens(KafkaSettings kafka, Topics topics, double heldOut) {
+        long tokens = 0;
+        try (var bytes = io.belamy.core.tokenizer.Tokenizers.bytes()) {
+            for (var r :
+                    KafkaRecords.readUntil(
+                            kafka,
+                            topics.corpusText().name(),
+                            true,
+                            Duration.ofSeconds(30),
+                            x -> !x.isEmpty())) {
+                io.belamy.core.topic.CorpusChunk c =
+                        io.belamy.core.topic.CorpusChunk.CODEC.decode(r.value());
+                if (!io.belamy.train.TokenizeAndPack.heldOut(c, heldOut)) {
+                    tokens += bytes.encode(c.text()).length + (c.last() ? 1 : 0);
+                }
+            }
+        }
+        return tokens;
+    }
+
+    /** Every version so far, once the newest satisfies {@code done}. */
+    private static List<ModelVersionRecord> versions(
+            KafkaSettings kafka,
+            Topics topics,
+            int atLeast,
+            java.util.function.Predicate<ModelVersionRecord> done) {
+        return KafkaRecords.readUntil(
+                        kafka,
+                        topics.models().name(),
+                        true,
+                        Duration.ofMinutes(4),
+                        r ->
+                                r.size() >= atLeast
+                                        && done.test(
+                                                ModelVersionRecord.CODEC.decode(
+                                                        r.get(r.size() - 1).value())))
+                .stream()
+                .map(r -> ModelVersionRecord.CODEC.decode(r.value()))
+                .toList();
+    }
+
+    /** Everything ingested has been seen, and less than a batch waits. */
+    private static boolean consumed(ModelVersionRecord r, long expected) {
+        return r.counters().get("tokensSeen") == expected
+                && r.counters().get("tokensPending") < 8 * 64;
+    }
+
+    private static ModelVersionRecord last(List<ModelVersionRecord> versions) {
+        return versions.get(versions.size() - 1);
+    }
+
+    /** Versions count up by one and steps only go forward, across failures and restarts. */
+    private static void assertContinuous(List<ModelVersionRecord> versions) {
+        for (int i = 1; i < versions.size(); i++) {
+            assertThat(versions.get(i).version()).isEqualTo(versions.get(i - 1).version() + 1);
+            assertThat(versions.get(i).counters().get("steps"))
+                    .isGreaterThan(versions.get(i - 1).counters().get("steps"));
+        }
+    }
+
+    /** The pid of the TaskManager whose log shows it received a task of {@code job}. */
+    private long taskManagerRunning(LocalCluster.State s, String job) throws Exception {
+        Path logs = work.resolve("cluster").resolve("log");
+        for (int i = 0; i < s.taskManagerPids().size(); i++) {
+            Path file = logs.resolve("taskmanager-" + i + ".log");
+            if (Files.isRegularFile(file)) {
+                String text = Files.readString(file);
+                if (text.contains("Received task") && text.toLowerCase().contains(job)) {
+                    return s.taskManagerPids().get(i);
+                }
+            }
+        }
+        throw new AssertionError("no TaskManager log shows the " + job + " job");
+    }
 }

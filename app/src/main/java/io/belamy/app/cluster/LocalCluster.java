@@ -206,6 +206,78 @@ public final class LocalCluster {
         return stopped;
     }
 
+    /**
+     * Stops a job with a savepoint (Flink's stop-with-savepoint: sources stop, the last state is
+     * written, the job finishes).
+     *
+     * @return the savepoint's location, for {@link #submit(State, Path, String, List, String)}
+     */
+    public String stopWithSavepoint(State state, String jobId)
+            throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("targetDirectory", dir.resolve("savepoints").toUri().toString());
+        body.put("drain", false);
+        JsonNode trigger = post(state, "/jobs/" + jobId + "/stop", body.toString());
+        String request = trigger.path("request-id").asText();
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (true) {
+            JsonNode status = rest(state, "/jobs/" + jobId + "/savepoints/" + request);
+            if (status.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode op = status.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new IOException(
+                            "stop-with-savepoint of "
+                                    + jobId
+                                    + " failed: "
+                                    + op.path("failure-cause").path("stack-trace").asText());
+                }
+                return op.path("location").asText();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(
+                        "stop-with-savepoint of " + jobId + " did not finish in 5 min");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Cancels a job (no savepoint). */
+    public static void cancel(State state, String jobId) throws IOException, InterruptedException {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        state.rest()
+                                                                + "/jobs/"
+                                                                + jobId
+                                                                + "?mode=cancel"))
+                                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                                        .timeout(Duration.ofSeconds(30))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("cancel " + jobId + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+    }
+
+    private static JsonNode post(State state, String path, String json)
+            throws IOException, InterruptedException {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(URI.create(state.rest() + path))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                                        .timeout(Duration.ofSeconds(30))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IOException("POST " + path + ": HTTP " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
     /** GET on the cluster's REST API. */
     public static JsonNode rest(State state, String path) throws IOException, InterruptedException {
         HttpResponse<String> r =
@@ -462,6 +534,16 @@ public final class LocalCluster {
      */
     public static String submit(State state, Path jar, String entryClass, List<String> args)
             throws IOException, InterruptedException {
+        return submit(state, jar, entryClass, args, null);
+    }
+
+    /**
+     * As {@link #submit(State, Path, String, List)}, restoring the job's state from {@code
+     * savepoint} when not null.
+     */
+    public static String submit(
+            State state, Path jar, String entryClass, List<String> args, String savepoint)
+            throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         String boundary = "belamy-" + System.nanoTime();
         byte[] head =
@@ -494,6 +576,9 @@ public final class LocalCluster {
         run.put("entryClass", entryClass);
         var list = run.putArray("programArgsList");
         args.forEach(list::add);
+        if (savepoint != null) {
+            run.put("savepointPath", savepoint);
+        }
         HttpResponse<String> started =
                 http.send(
                         HttpRequest.newBuilder(URI.create(state.rest() + "/jars/" + jarId + "/run"))
