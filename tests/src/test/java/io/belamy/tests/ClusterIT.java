@@ -22,8 +22,15 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -221,6 +228,120 @@ class ClusterIT {
                 assertThat(s.pids()).noneMatch(LocalCluster::alive);
             }
         }
+    }
+
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void exactlyOnceGenerationGivesEachRequestOneCommittedReplyAcrossAKilledTaskManager()
+            throws Exception {
+        StringWriter log = new StringWriter();
+        LocalCluster cluster = new LocalCluster(work.resolve("cluster"), LIB);
+        LocalCluster.State s = null;
+        int count = 16;
+        try {
+            s = cluster.up(2, 1, Topics.defaults(), new PrintWriter(log, true));
+            KafkaSettings kafka = KafkaSettings.of(s.bootstrap());
+            Topics topics = Topics.defaults();
+            Path model = Fixtures.dir(Fixtures.GPT2_TINY).toAbsolutePath();
+            LocalCluster.submit(
+                    s,
+                    cluster.jobJar(),
+                    "io.belamy.generate.GenerateJob",
+                    List.of(
+                            "--bootstrap.servers",
+                            s.bootstrap(),
+                            "--model.dir",
+                            model.toString(),
+                            "--delivery",
+                            "exactly-once",
+                            "--batch.max.size",
+                            "1",
+                            "--checkpoint.interval",
+                            "500ms"));
+            Map<String, List<TextReply>> seen = new HashMap<>();
+            try (PromptProducer prompts = new PromptProducer(kafka, topics);
+                    KafkaConsumer<String, byte[]> committed = readCommitted(kafka, topics)) {
+                for (int i = 0; i < count; i++) {
+                    prompts.send(
+                            PromptRecord.text(
+                                    "k" + i,
+                                    "Emma Woodhouse,",
+                                    PromptParams.of(
+                                            SamplingParams.builder()
+                                                    .maxTokens(56)
+                                                    .seed(10L + i)
+                                                    .build())));
+                }
+                long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+                while (finished(seen) < 1) {
+                    poll(committed, seen);
+                    assertThat(System.nanoTime()).as("first replies").isLessThan(deadline);
+                }
+                ProcessHandle.of(taskManagerRunning(s, "generate")).orElseThrow().destroyForcibly();
+                assertThat(finished(seen)).as("requests still to come").isLessThan(count);
+                deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+                while (finished(seen) < count) {
+                    poll(committed, seen);
+                    assertThat(System.nanoTime()).as("all replies").isLessThan(deadline);
+                }
+                poll(committed, seen);
+            }
+            try (GptModel local = GptModel.load(model)) {
+                for (int i = 0; i < count; i++) {
+                    List<TextReply> records = seen.get("k" + i);
+                    StringBuilder text = new StringBuilder();
+                    for (int j = 0; j < records.size() - 1; j++) {
+                        TextReply.Chunk c = (TextReply.Chunk) records.get(j);
+                        assertThat(c.seq()).as("k%d record %d", i, j).isEqualTo(j);
+                        text.append(c.delta());
+                    }
+                    TextReply.Result r = (TextReply.Result) records.get(records.size() - 1);
+                    assertThat(r.text()).isEqualTo(text.toString());
+                    SamplingParams p = SamplingParams.builder().maxTokens(56).seed(10L + i).build();
+                    assertThat(r.text())
+                            .isEqualTo(
+                                    new TextGenerator(local)
+                                            .generate("Emma Woodhouse,", p, t -> {})
+                                            .text());
+                }
+            }
+        } finally {
+            cluster.down();
+            if (s != null) {
+                assertThat(s.pids()).noneMatch(LocalCluster::alive);
+            }
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> readCommitted(KafkaSettings kafka, Topics topics) {
+        java.util.Properties p = kafka.clientConfig();
+        p.setProperty("key.deserializer", StringDeserializer.class.getName());
+        p.setProperty("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.setProperty("isolation.level", "read_committed");
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p);
+        TopicPartition tp = new TopicPartition(topics.generatedText().name(), 0);
+        c.assign(List.of(tp));
+        c.seekToBeginning(List.of(tp));
+        return c;
+    }
+
+    private static void poll(KafkaConsumer<String, byte[]> c, Map<String, List<TextReply>> seen) {
+        for (var r : c.poll(Duration.ofMillis(300))) {
+            TextReply reply = TextReply.CODEC.decode(r.value());
+            List<TextReply> list = seen.computeIfAbsent(reply.id(), k -> new ArrayList<>());
+            assertThat(list)
+                    .as("%s: nothing after its final record", reply.id())
+                    .noneMatch(TextReply::done);
+            list.add(reply);
+        }
+    }
+
+    private static int finished(Map<String, List<TextReply>> seen) {
+        int n = 0;
+        for (List<TextReply> records : seen.values()) {
+            n += records.get(records.size() - 1).done() ? 1 : 0;
+        }
+        return n;
     }
 
     private static void ingest(KafkaSettings kafka, Topics topics, Path dir, StringWriter log)
