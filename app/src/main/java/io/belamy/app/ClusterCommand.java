@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
             ClusterCommand.Status.class,
             ClusterCommand.Down.class,
             ClusterCommand.Submit.class,
-            ClusterCommand.Stop.class
+            ClusterCommand.Stop.class,
+            ClusterCommand.JobJar.class
         })
 final class ClusterCommand implements Runnable {
 
@@ -297,6 +298,34 @@ final class ClusterCommand implements Runnable {
                 LocalCluster.cancel(s, jobId);
                 out.println("cancelled " + jobId);
             }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "job-jar",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Write the job jar (belamy's classes only) that 'submit' uploads, for another"
+                            + " Flink cluster or an image (docker/stage.sh).")
+    static final class JobJar implements Callable<Integer> {
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Option(
+                names = {"-o", "--output"},
+                required = true,
+                paramLabel = "FILE",
+                description = "Where to write it.")
+        Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            Path parent = output.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            LocalCluster.writeJobJar(LocalCluster.defaultLib(), output);
+            spec.commandLine().getOut().printf("wrote %s (%d bytes)%n", output, Files.size(output));
             return 0;
         }
     }

@@ -486,7 +486,16 @@ public final class LocalCluster {
 
     /** belamy's job classes, in one jar for Flink's {@code /jars/upload}. */
     public Path jobJar() throws IOException {
-        Path jar = dir.resolve("belamy-jobs.jar");
+        Files.createDirectories(dir);
+        return writeJobJar(lib, dir.resolve("belamy-jobs.jar"));
+    }
+
+    /**
+     * Writes belamy's job classes (core, streaming, generate, train) from the module jars in {@code
+     * lib} into one jar: what a Flink cluster with belamy's third-party jars in its {@code lib/}
+     * needs to run the jobs.
+     */
+    public static Path writeJobJar(Path lib, Path jar) throws IOException {
         java.util.Set<String> seen = new java.util.HashSet<>();
         try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
             for (String module : List.of("core", "streaming", "generate", "train")) {
