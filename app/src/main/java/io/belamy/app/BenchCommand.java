@@ -181,13 +181,20 @@ final class BenchCommand implements Runnable {
                 description = "Intra-op threads of both engines (default: ${DEFAULT-VALUE}).")
         int threads = 1;
 
+        @Option(
+                names = "--batch",
+                description =
+                        "Copies of the prompt decoded together (belamy: continuous batching)"
+                                + " (default: ${DEFAULT-VALUE}).")
+        int batch = 1;
+
         @Override
         public Integer call() throws Exception {
             // read when DJL's engine starts, which is below
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             io.belamy.bench.DecodeBenchmark.run(
                     new io.belamy.bench.DecodeBenchmark.Options(
-                            preset, tokens, repeats, rounds, threads),
+                            preset, tokens, repeats, rounds, threads, batch),
                     new PrintStream(System.out, true));
             return 0;
         }

@@ -1,6 +1,7 @@
 package io.belamy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.belamy.core.generation.BatchGenerator;
 import io.belamy.core.generation.Generation;
 import io.belamy.core.generation.SamplingParams;
 import io.belamy.core.generation.TextGenerator;
@@ -29,12 +30,14 @@ public final class DecodeBenchmark {
      * @param repeats timed generations per round and side
      * @param rounds rounds per side
      * @param threads intra-op threads of both engines
+     * @param batch copies of the prompt decoded together (belamy: {@link BatchGenerator})
      */
-    public record Options(String preset, int newTokens, int repeats, int rounds, int threads) {
+    public record Options(
+            String preset, int newTokens, int repeats, int rounds, int threads, int batch) {
         public Options {
-            if (newTokens < 1 || repeats < 1 || rounds < 1 || threads < 1) {
+            if (newTokens < 1 || repeats < 1 || rounds < 1 || threads < 1 || batch < 1) {
                 throw new IllegalArgumentException(
-                        "tokens, repeats, rounds and threads must be positive");
+                        "tokens, repeats, rounds, threads and batch must be positive");
             }
         }
     }
@@ -68,18 +71,22 @@ public final class DecodeBenchmark {
         Path dir = Files.createTempDirectory("belamy-decode-");
         try (GptModel model = GptModel.create(config, Tokenizers.bytes(), 1)) {
             TorchReference.prepareDecode(
-                    dir, model, prompt, o.newTokens(), o.repeats(), o.threads());
+                    dir, model, prompt, o.newTokens(), o.repeats(), o.threads(), o.batch());
             SamplingParams greedy = SamplingParams.greedy(o.newTokens());
             TextGenerator generator = new TextGenerator(model);
             Generation first = generator.generate(prompt, greedy, t -> {}, System.nanoTime());
+            if (o.batch() > 1) {
+                first = batched(model, prompt, greedy, o.batch()); // warm-up too
+            }
             out.printf(
                     Locale.ROOT,
-                    "decode benchmark: preset %s (%.1fM parameters), batch 1, KV cache, greedy,"
+                    "decode benchmark: preset %s (%.1fM parameters), batch %d, KV cache, greedy,"
                             + " prompt %d tokens, %d new tokens, %d timed generations per round"
                             + " after a warm-up, %d rounds per side, %d threads each (belamy: DJL"
                             + " engine threads %s; PyTorch: %s)%n",
                     o.preset(),
                     config.parameterCount() / 1e6,
+                    o.batch(),
                     prompt.length,
                     o.newTokens(),
                     o.repeats(),
@@ -93,16 +100,21 @@ public final class DecodeBenchmark {
             for (int r = 0; r < o.rounds(); r++) {
                 double[] seconds = new double[o.repeats()];
                 for (int i = 0; i < o.repeats(); i++) {
-                    Generation g = generator.generate(prompt, greedy, t -> {}, System.nanoTime());
-                    seconds[i] = g.totalNanos() / 1e9;
+                    long t0 = System.nanoTime();
+                    if (o.batch() > 1) {
+                        batched(model, prompt, greedy, o.batch());
+                    } else {
+                        generator.generate(prompt, greedy, t -> {}, t0);
+                    }
+                    seconds[i] = (System.nanoTime() - t0) / 1e9;
                 }
-                ours[r] = o.newTokens() / KvCacheBenchmark.median(seconds);
+                ours[r] = (double) o.batch() * o.newTokens() / KvCacheBenchmark.median(seconds);
                 JsonNode torch = TorchReference.run("decode", dir, Duration.ofMinutes(20));
                 double[] ts = new double[o.repeats()];
                 for (int i = 0; i < ts.length; i++) {
                     ts[i] = torch.get("seconds").get(i).asDouble();
                 }
-                theirs[r] = o.newTokens() / KvCacheBenchmark.median(ts);
+                theirs[r] = (double) o.batch() * o.newTokens() / KvCacheBenchmark.median(ts);
                 if (r == 0) {
                     int[] torchTokens = new int[torch.get("tokens").size()];
                     for (int i = 0; i < torchTokens.length; i++) {
@@ -135,5 +147,44 @@ public final class DecodeBenchmark {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    /** {@code batch} copies of the prompt through continuous batching; the first one's result. */
+    private static Generation batched(
+            GptModel model, int[] prompt, SamplingParams params, int batch) {
+        Generation[] first = new Generation[1];
+        try (BatchGenerator generator = new BatchGenerator(model, batch)) {
+            java.util.List<BatchGenerator.Request> all = new java.util.ArrayList<>();
+            for (int i = 0; i < batch; i++) {
+                boolean keep = i == 0;
+                all.add(
+                        new BatchGenerator.Request(
+                                prompt,
+                                params,
+                                0,
+                                System.nanoTime(),
+                                new BatchGenerator.Listener() {
+                                    @Override
+                                    public void onText(String piece) {}
+
+                                    @Override
+                                    public void onDone(Generation g) {
+                                        if (keep) {
+                                            first[0] = g;
+                                        }
+                                    }
+
+                                    @Override
+                                    public void onError(RuntimeException e) {
+                                        throw e;
+                                    }
+                                }));
+            }
+            generator.start(all);
+            while (generator.running() > 0) {
+                generator.step();
+            }
+        }
+        return first[0];
     }
 }

@@ -83,6 +83,19 @@ public final class TorchReference {
     public static void prepareDecode(
             Path dir, GptModel model, int[] prompt, int newTokens, int repeats, int threads)
             throws IOException {
+        prepareDecode(dir, model, prompt, newTokens, repeats, threads, 1);
+    }
+
+    /** As above, decoding {@code batch} copies of the prompt together. */
+    public static void prepareDecode(
+            Path dir,
+            GptModel model,
+            int[] prompt,
+            int newTokens,
+            int repeats,
+            int threads,
+            int batch)
+            throws IOException {
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve("model.safetensors"), GptCheckpoint.toTensors(model.gpt()));
         GptConfig c = model.config();
@@ -90,6 +103,7 @@ public final class TorchReference {
         root.put("threads", threads);
         root.put("newTokens", newTokens);
         root.put("repeats", repeats);
+        root.put("batch", batch);
         var ids = root.putArray("prompt");
         for (int id : prompt) {
             ids.add(id);

@@ -101,10 +101,11 @@ def block_cached(blk, x, past, mask):
     return x + (m @ blk.mlp_proj_w + blk.mlp_proj_b), (k, v)
 
 
-def generate_greedy(model, prompt, new_tokens):
-    """Greedy decoding with a KV cache: the prompt once, then one token per step."""
+def generate_greedy(model, prompt, new_tokens, batch=1):
+    """Greedy decoding with a KV cache: the prompt once, then one token per step, for `batch`
+    copies of the prompt decoded together; returns the first row's tokens."""
     with torch.no_grad():
-        ids = torch.tensor([prompt], dtype=torch.int64)
+        ids = torch.tensor([prompt] * batch, dtype=torch.int64)
         past = [None] * len(model.blocks)
         t = ids.shape[1]
         x = model.wte[ids] + model.wpe[:t]
@@ -115,11 +116,11 @@ def generate_greedy(model, prompt, new_tokens):
         position = t
         for _ in range(new_tokens):
             logits = model.ln_f(x[:, -1, :]) @ model.wte.t()
-            token = int(logits.argmax(-1))
-            out.append(token)
+            tokens = logits.argmax(-1)
+            out.append(int(tokens[0]))
             if len(out) == new_tokens:
                 break
-            x = model.wte[torch.tensor([[token]])] + model.wpe[position:position + 1]
+            x = model.wte[tokens.view(-1, 1)] + model.wpe[position:position + 1]
             position += 1
             for i, blk in enumerate(model.blocks):
                 x, past[i] = block_cached(blk, x, past[i], None)
@@ -212,11 +213,12 @@ def decode(directory):
                 m["innerSize"], m["layerNormEpsilon"])
     model.load_hf(read_safetensors(f"{directory}/model.safetensors"))
     model.eval()
-    tokens = generate_greedy(model, cfg["prompt"], cfg["newTokens"])  # warm-up
+    batch = cfg.get("batch", 1)
+    tokens = generate_greedy(model, cfg["prompt"], cfg["newTokens"], batch)  # warm-up
     seconds = []
     for _ in range(cfg["repeats"]):
         start = time.perf_counter()
-        generate_greedy(model, cfg["prompt"], cfg["newTokens"])
+        generate_greedy(model, cfg["prompt"], cfg["newTokens"], batch)
         seconds.append(time.perf_counter() - start)
     print(json.dumps({"seconds": seconds, "tokens": tokens, "torch": torch.__version__,
                       "threads": torch.get_num_threads()}))
