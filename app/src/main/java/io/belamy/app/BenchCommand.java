@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
             BenchCommand.Batching.class,
             BenchCommand.Decode.class,
             BenchCommand.Soak.class,
+            BenchCommand.Ingest.class,
             BenchCommand.Pipeline.class,
             BenchCommand.Training.class
         })
@@ -241,6 +242,47 @@ final class BenchCommand implements Runnable {
                     new io.belamy.bench.SoakBenchmark.Options(
                             generations, trainingSteps, tokens, concurrency, reloadEvery),
                     new PrintStream(System.out, true));
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "ingest",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Ingest throughput on an embedded broker: text MB/s and MIDI files/s, beside"
+                            + " Kafka's kafka-producer-perf-test sending as many records of the"
+                            + " same size, rounds interleaved.")
+    static final class Ingest implements Callable<Integer> {
+
+        @Option(
+                names = "--text",
+                paramLabel = "DIR",
+                description = "Text to ingest (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path text = java.nio.file.Path.of("data", "text");
+
+        @Option(
+                names = "--midi",
+                paramLabel = "DIR",
+                description = "MIDI to ingest (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path midi = java.nio.file.Path.of("data", "midi");
+
+        @Option(names = "--rounds", description = "Rounds (default: ${DEFAULT-VALUE}).")
+        int rounds = 3;
+
+        @Override
+        public Integer call() throws Exception {
+            java.nio.file.Path work = java.nio.file.Files.createTempDirectory("belamy-ingest-");
+            try {
+                IngestBenchmark.run(
+                        new IngestBenchmark.Options(text, midi, rounds, work),
+                        new PrintStream(System.out, true));
+            } finally {
+                try (var files = java.nio.file.Files.walk(work)) {
+                    files.sorted(java.util.Comparator.reverseOrder())
+                            .forEach(f -> f.toFile().delete());
+                }
+            }
             return 0;
         }
     }

@@ -128,8 +128,7 @@ public final class KafkaIo {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(
                 OutRecord r, KafkaSinkContext context, Long timestamp) {
-            // a reply is stamped when it is sent, not with the timestamp of the prompt it answers
-            return new ProducerRecord<>(r.topic(), null, null, r.keyBytes(), r.value());
+            return new ProducerRecord<>(r.topic(), null, timestamp, r.keyBytes(), r.value());
         }
     }
 }
