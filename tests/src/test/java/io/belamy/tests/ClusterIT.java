@@ -199,7 +199,10 @@ class ClusterIT {
             // kill -9 the TaskManager that runs the job
             long victim = taskManagerRunning(s, "train");
             ProcessHandle.of(victim).orElseThrow().destroyForcibly();
-            awaitConsumed(s, job, expected);
+            // Ask for metrics only once the JobManager has dropped the dead TaskManager: a metric
+            // fetch that includes it waits for web.timeout (10 min) and holds every later fetch.
+            awaitTaskManagers(s, 1);
+            awaitConsumed(s, job, expected, work.resolve("cluster").resolve("log"));
             List<ModelVersionRecord> after = versions(kafka, topics, 1, r -> true);
             assertContinuous(after);
             assertThat(last(after).counters().get("steps")).isGreaterThan(stepsBefore);
@@ -220,7 +223,7 @@ class ClusterIT {
             assertThat(expectedAll).isGreaterThan(expected);
             String resumedJob =
                     LocalCluster.submit(s, jar, "io.belamy.train.TrainTextJob", args, savepoint);
-            awaitConsumed(s, resumedJob, expectedAll);
+            awaitConsumed(s, resumedJob, expectedAll, work.resolve("cluster").resolve("log"));
             long stoppedSteps = stopped.counters().get("steps");
             List<ModelVersionRecord> resumed =
                     versions(kafka, topics, 1, r -> r.counters().get("steps") > stoppedSteps);
@@ -433,20 +436,87 @@ class ClusterIT {
      * waiting (the last tokens may arrive after the last version, too few for another step, so no
      * version need report them), then checks the accounting: trained + pending = ingested.
      */
-    private static void awaitConsumed(LocalCluster.State s, String job, long expected)
+    private static void awaitConsumed(LocalCluster.State s, String job, long expected, Path logs)
             throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (trainMetric(s, job, "tokensSeen") != expected
                 || trainMetric(s, job, "tokensPending") >= 8 * 64) {
-            assertThat(System.nanoTime())
-                    .as("trainer sees all %d tokens", expected)
-                    .isLessThan(deadline);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "the trainer did not see all "
+                                + expected
+                                + " tokens within 4 minutes\n"
+                                + diagnosis(s, job, logs));
+            }
             Thread.sleep(500);
         }
         long steps = trainMetric(s, job, "steps");
         long trained = trainMetric(s, job, "tokensTrained");
         assertThat(trained).isEqualTo(steps * 8 * 64);
         assertThat(trained + trainMetric(s, job, "tokensPending")).isEqualTo(expected);
+    }
+
+    /** Waits until the cluster lists {@code count} TaskManagers. */
+    private static void awaitTaskManagers(LocalCluster.State s, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (LocalCluster.rest(s, "/taskmanagers").path("taskmanagers").size() != count) {
+            assertThat(System.nanoTime())
+                    .as("the cluster lists %d TaskManagers", count)
+                    .isLessThan(deadline);
+            Thread.sleep(500);
+        }
+    }
+
+    /** What a failed wait needs to be understood: metrics, job state, exceptions, log tails. */
+    private static String diagnosis(LocalCluster.State s, String job, Path logs) {
+        StringBuilder b = new StringBuilder();
+        try {
+            for (String m : List.of("tokensSeen", "tokensPending", "steps", "tokensTrained")) {
+                b.append(m).append('=').append(trainMetric(s, job, m)).append(' ');
+            }
+            var jobInfo = LocalCluster.rest(s, "/jobs/" + job);
+            b.append("\njob: ").append(jobInfo.path("state"));
+            for (var v : jobInfo.path("vertices")) {
+                String base = "/jobs/" + job + "/vertices/" + v.path("id").asText() + "/metrics";
+                List<String> ids = new java.util.ArrayList<>();
+                LocalCluster.rest(s, base).forEach(m -> ids.add(m.path("id").asText()));
+                b.append("\nvertex ")
+                        .append(v.path("name").asText())
+                        .append(": ")
+                        .append(v.path("status").asText())
+                        .append(", ")
+                        .append(ids.size())
+                        .append(" metrics, belamy's: ")
+                        .append(ids.stream().filter(i -> i.contains("belamy")).toList());
+            }
+            b.append("\nexceptions: ")
+                    .append(
+                            abbreviate(
+                                    LocalCluster.rest(s, "/jobs/" + job + "/exceptions").toString(),
+                                    4000));
+        } catch (Exception e) {
+            b.append("\nREST: ").append(e);
+        }
+        try (var files = Files.list(logs)) {
+            for (Path f : files.sorted().toList()) {
+                List<String> lines = Files.readAllLines(f);
+                b.append("\n==== ").append(f.getFileName()).append(": metric warnings\n");
+                lines.stream()
+                        .filter(l -> l.contains("will not be reported") || l.contains("Exception"))
+                        .limit(20)
+                        .forEach(l -> b.append(abbreviate(l, 400)).append('\n'));
+                b.append("\n==== ").append(f.getFileName()).append(" (last 60 lines)\n");
+                lines.subList(Math.max(0, lines.size() - 60), lines.size())
+                        .forEach(l -> b.append(abbreviate(l, 400)).append('\n'));
+            }
+        } catch (Exception e) {
+            b.append("\nlogs: ").append(e);
+        }
+        return b.toString();
+    }
+
+    private static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "…";
     }
 
     /** A metric of the training operator through the cluster's REST API, or -1 while absent. */
