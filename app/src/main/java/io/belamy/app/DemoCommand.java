@@ -19,7 +19,6 @@ import io.belamy.streaming.JobArgs;
 import io.belamy.train.TrainTextJob;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
             train.put(CommonKeys.CHECKPOINT_INTERVAL.name(), "2s");
             train.put(TrainTextJob.MODEL_NAME.name(), MODEL_NAME);
             train.put(TrainTextJob.MODEL_FROM.name(), baseModel.toAbsolutePath().toString());
-            train.put(TrainTextJob.MODEL_STORE.name(), store.root().toString());
+            train.put(TrainTextJob.MODEL_STORE.name(), store.location());
             train.put(TrainTextJob.BATCH_SIZE.name(), "16");
             train.put(TrainTextJob.SEQUENCE_LENGTH.name(), "64");
             train.put(TrainTextJob.LEARNING_RATE.name(), "0.0005");
@@ -179,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
                             Duration.ofMinutes(3));
             ModelVersionRecord newest = awaitVersions(runtime, topics, versions, out, start);
             training.cancel().get(60, TimeUnit.SECONDS);
-            Path served = Path.of(URI.create(newest.uri()));
+            Path served = ModelStore.localCopy(newest.uri());
 
             out.printf(
                     "[4/5] serving %s v%d with the generation job ...%n",

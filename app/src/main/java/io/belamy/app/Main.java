@@ -16,6 +16,8 @@ public final class Main {
         if (System.getProperty("ai.djl.offline") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        // file systems for model stores given as s3://, gs:// ... URIs, as Flink loads them
+        io.belamy.streaming.FileSystemModelStore.loadPlugins();
         return commandLine().execute(args);
     }
 

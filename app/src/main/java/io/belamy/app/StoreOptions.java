@@ -12,9 +12,11 @@ final class StoreOptions {
 
     @Option(
             names = "--model-store",
-            paramLabel = "DIR",
+            paramLabel = "DIR|URI",
             description =
-                    "Model store: versions live in DIR/<name>/v<N> (default: <work-dir>/store).")
+                    "Model store: versions live in <store>/<name>/v<N>. A path, or a Flink"
+                            + " FileSystem URI (s3://, hdfs:// ... with the Flink plugin for it;"
+                            + " see docs/deploy.md). Default: <work-dir>/store.")
     String modelStore;
 
     ModelStore store(Path workDir) {
@@ -35,12 +37,14 @@ final class StoreOptions {
         try {
             var latest = store.latest(model);
             if (latest.isPresent()) {
-                return store.versionDir(model, latest.get());
+                return store.localCopy(model, latest.get());
             }
         } catch (IllegalArgumentException e) {
             // not a valid model name: report the directory
         }
         throw new NoSuchFileException(
-                model, null, "neither a model directory nor a model in the store " + store.root());
+                model,
+                null,
+                "neither a model directory nor a model in the store " + store.location());
     }
 }

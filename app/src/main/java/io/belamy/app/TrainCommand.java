@@ -195,7 +195,7 @@ final class TrainCommand implements Runnable {
             }
             a.put(
                     TrainTextJob.MODEL_STORE.name(),
-                    storeOptions.store(kafkaOptions.workDir).root().toString());
+                    storeOptions.store(kafkaOptions.workDir).location());
             a.put(TrainTextJob.BATCH_SIZE.name(), Integer.toString(batchSize));
             a.put(TrainTextJob.SEQUENCE_LENGTH.name(), Integer.toString(sequenceLength));
             if (learningRate != null) {
@@ -248,7 +248,7 @@ final class TrainCommand implements Runnable {
                             + " corpus="
                             + runtime.topics().corpusText().name()
                             + " versions="
-                            + storeOptions.store(kafkaOptions.workDir).root().resolve(name)
+                            + (storeOptions.store(kafkaOptions.workDir).location() + "/" + name)
                             + " bootstrap="
                             + runtime.kafka().bootstrapServers());
             out.flush();
@@ -373,7 +373,7 @@ final class TrainCommand implements Runnable {
             }
             a.put(
                     TrainMusicJob.MODEL_STORE.name(),
-                    storeOptions.store(kafkaOptions.workDir).root().toString());
+                    storeOptions.store(kafkaOptions.workDir).location());
             a.put(TrainMusicJob.BATCH_SIZE.name(), Integer.toString(batchSize));
             a.put(TrainMusicJob.CRITIC_STEPS.name(), Integer.toString(criticSteps));
             a.put(TrainMusicJob.LEARNING_RATE.name(), Double.toString(learningRate));
@@ -414,7 +414,7 @@ final class TrainCommand implements Runnable {
                             + " corpus="
                             + runtime.topics().corpusMidi().name()
                             + " versions="
-                            + storeOptions.store(kafkaOptions.workDir).root().resolve(name)
+                            + (storeOptions.store(kafkaOptions.workDir).location() + "/" + name)
                             + " bootstrap="
                             + runtime.kafka().bootstrapServers());
             out.flush();

@@ -2,13 +2,13 @@ package io.belamy.generate;
 
 import io.belamy.core.bert.BertModel;
 import io.belamy.core.bert.FillMask;
+import io.belamy.core.store.ModelStore;
 import io.belamy.core.topic.PromptRecord;
 import io.belamy.core.topic.ReplyParts;
 import io.belamy.core.topic.TextReply;
 import io.belamy.core.topic.Topics;
 import io.belamy.streaming.DeadLetters;
 import io.belamy.streaming.OutRecord;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -51,7 +51,7 @@ public final class GenerateFillMask extends ProcessFunction<ValidPrompt, OutReco
     @Override
     public void open(OpenContext context) throws Exception {
         topics = new Topics(prefix);
-        model = BertModel.load(Path.of(served.dir()));
+        model = BertModel.load(ModelStore.localCopy(served.dir()));
         fillMask = new FillMask(model);
         LOG.info(
                 "serving fill-mask model {} version {} from {}",

@@ -9,7 +9,6 @@ import io.belamy.streaming.JobArgs;
 import io.belamy.streaming.KafkaIo;
 import io.belamy.streaming.OutRecord;
 import io.belamy.streaming.RawRecord;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -47,12 +46,14 @@ public final class GenerateJob {
     public static final String UID_REJECTS_SINK = "generate-rejects-sink";
     public static final String UID_MODELS = "generate-models-source";
 
-    public static final ConfigKey<Path> MODEL_DIR =
-            ConfigKey.path(
+    public static final ConfigKey<String> MODEL_DIR =
+            ConfigKey.string(
                     "model.dir",
-                    "Model directory to serve (a path on every TaskManager): a Hugging Face GPT-2"
+                    "Model directory to serve (a path on every TaskManager, or a Flink FileSystem"
+                            + " URI such as a version's in the model store): a Hugging Face GPT-2"
                             + " answers text prompts, a belamy music GAN music prompts.",
-                    null);
+                    null,
+                    "a path, or a Flink FileSystem URI (file://, s3://, hdfs:// ...)");
 
     public static final ConfigKey<String> MODEL_NAME =
             ConfigKey.string(

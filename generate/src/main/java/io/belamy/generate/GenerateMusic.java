@@ -2,13 +2,13 @@ package io.belamy.generate;
 
 import io.belamy.core.music.gan.MuseGan;
 import io.belamy.core.music.gan.MusicGenerator;
+import io.belamy.core.store.ModelStore;
 import io.belamy.core.topic.MusicReply;
 import io.belamy.core.topic.PromptRecord;
 import io.belamy.core.topic.ReplyParts;
 import io.belamy.core.topic.Topics;
 import io.belamy.streaming.DeadLetters;
 import io.belamy.streaming.OutRecord;
-import java.nio.file.Path;
 import java.util.Base64;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -41,7 +41,7 @@ public final class GenerateMusic extends ProcessFunction<ValidPrompt, OutRecord>
     @Override
     public void open(OpenContext context) throws Exception {
         topics = new Topics(prefix);
-        model = MuseGan.load(Path.of(served.dir()));
+        model = MuseGan.load(ModelStore.localCopy(served.dir()));
         LOG.info(
                 "serving music model {} version {} from {} ({} tracks, {} bars per phrase)",
                 served.name(),

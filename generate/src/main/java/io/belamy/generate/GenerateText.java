@@ -6,6 +6,7 @@ import io.belamy.core.generation.Generation;
 import io.belamy.core.generation.SamplingParams;
 import io.belamy.core.generation.TextGenerator;
 import io.belamy.core.gpt.GptModel;
+import io.belamy.core.store.ModelStore;
 import io.belamy.core.topic.InvalidRecordException;
 import io.belamy.core.topic.ModelVersionRecord;
 import io.belamy.core.topic.PromptRecord;
@@ -17,8 +18,6 @@ import io.belamy.streaming.OutRecord;
 import io.belamy.streaming.RawRecord;
 import java.io.IOException;
 import java.io.Serializable;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -93,7 +92,7 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
     private transient Topics topics;
     private transient List<Request> waiting;
     private transient TreeMap<Long, Engine> engines;
-    private transient Map<Long, String> known; // version -> directory
+    private transient Map<Long, String> known; // version -> directory or store URI
     private transient Set<Long> loadWanted;
     private transient Long loading;
     private transient ExecutorService loader;
@@ -245,10 +244,10 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
         // The newest version this instance served (or the one given), then every version that
         // requests restored from a checkpoint ran on: loaded now, so they regenerate exactly.
         long serve = Math.max(initial.version(), known.keySet().stream().max(Long::compare).get());
-        install(serve, GptModel.load(Path.of(known.get(serve))));
+        install(serve, GptModel.load(ModelStore.localCopy(known.get(serve))));
         for (InFlight f : restored) {
             if (!engines.containsKey(f.version()) && known.containsKey(f.version())) {
-                install(f.version(), GptModel.load(Path.of(known.get(f.version()))));
+                install(f.version(), GptModel.load(ModelStore.localCopy(known.get(f.version()))));
             }
         }
         for (InFlight f : restored) {
@@ -370,14 +369,7 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
         if (!v.name().equals(initial.name()) || !GptModel.KIND.equals(v.kind())) {
             return;
         }
-        String dir;
-        try {
-            dir = v.uri().contains(":") ? Path.of(URI.create(v.uri())).toString() : v.uri();
-        } catch (RuntimeException e) {
-            LOG.warn("ignoring version {} of {}: bad uri {}", v.version(), v.name(), v.uri());
-            return;
-        }
-        known.put(v.version(), dir);
+        known.put(v.version(), v.uri());
         if (v.version() > newestVersion) {
             loadWanted.add(v.version());
             requestLoad();
@@ -418,7 +410,7 @@ public final class GenerateText extends AbstractStreamOperator<OutRecord>
                 () -> {
                     GptModel model;
                     try {
-                        model = GptModel.load(Path.of(dir));
+                        model = GptModel.load(ModelStore.localCopy(dir));
                     } catch (IOException | RuntimeException e) {
                         LOG.warn(
                                 "cannot load {} version {} from {}",

@@ -6,6 +6,7 @@ import io.belamy.core.gpt.GptModel;
 import io.belamy.core.music.gan.GanConfig;
 import io.belamy.core.music.gan.MuseGan;
 import io.belamy.core.store.ModelCard;
+import io.belamy.core.store.ModelStore;
 import io.belamy.core.topic.PromptRecord;
 import java.io.IOException;
 import java.io.Serializable;
@@ -18,7 +19,8 @@ import java.nio.file.Path;
  * from {@code belamy.json} when the directory has one; otherwise the name is the directory's name
  * (or one given) and the version is 0.
  *
- * @param dir the model directory, as a path on every TaskManager
+ * @param dir the model directory: a path on every TaskManager, or a file system URI (each
+ *     TaskManager copies it into a local cache)
  * @param kind {@code gpt} (answers text prompts), {@code bert} (fill-mask) or {@code musegan}
  *     (music)
  */
@@ -47,13 +49,26 @@ public record ServedModel(String dir, String name, long version, String kind)
      * @throws IOException naming the directory when it does not exist
      */
     public static ServedModel of(Path dir, String name) throws IOException {
+        return of(dir.toAbsolutePath().normalize().toString(), name);
+    }
+
+    /**
+     * Describes a model directory given as a path or a file system URI (copied locally to read it).
+     *
+     * @param name overrides the name; null keeps the card's or directory's name
+     * @throws IOException naming the directory when it does not exist
+     */
+    public static ServedModel of(String location, String name) throws IOException {
+        Path dir = ModelStore.localCopy(location);
         if (!Files.isDirectory(dir)) {
-            throw new NoSuchFileException(dir.toString(), null, "model directory not found");
+            throw new NoSuchFileException(location, null, "model directory not found");
         }
         var card = ModelCard.read(dir);
-        String fallback = dir.toAbsolutePath().normalize().getFileName().toString();
+        String fallback = location.replaceAll("/+$", "").replaceAll(".*/", "");
         return new ServedModel(
-                dir.toAbsolutePath().normalize().toString(),
+                ModelStore.isRemote(location)
+                        ? location
+                        : dir.toAbsolutePath().normalize().toString(),
                 name != null ? name : card.map(ModelCard::name).orElse(fallback),
                 card.map(ModelCard::version).orElse(0L),
                 kindOf(dir));

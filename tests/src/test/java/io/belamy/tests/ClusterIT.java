@@ -62,6 +62,16 @@ class ClusterIT {
             assertThat(LocalCluster.rest(s, "/overview").path("taskmanagers").asInt()).isEqualTo(1);
 
             Path jar = cluster.jobJar();
+            try (var entries = new java.util.jar.JarFile(jar.toFile())) {
+                // the model store's Flink file systems are found through this registration
+                var provider =
+                        entries.getEntry(
+                                "META-INF/services/io.belamy.core.store.ModelStore$Provider");
+                assertThat(provider).isNotNull();
+                assertThat(new String(entries.getInputStream(provider).readAllBytes()))
+                        .contains("io.belamy.streaming.FileSystemModelStore$Provider");
+                assertThat(entries.getEntry("ai/djl/Model.class")).isNull(); // DJL is not in it
+            }
             Path model = Fixtures.dir(Fixtures.GPT2_TINY).toAbsolutePath();
             LocalCluster.submit(
                     s,

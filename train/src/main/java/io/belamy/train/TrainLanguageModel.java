@@ -12,9 +12,6 @@ import io.belamy.core.train.StepResult;
 import io.belamy.core.train.TokenBatch;
 import io.belamy.core.train.Trainer;
 import io.belamy.streaming.OutRecord;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -227,7 +224,7 @@ public final class TrainLanguageModel
         Long parent = version > 0 ? version : null;
         ModelCard card =
                 new ModelCard(settings.name(), model.kind(), next, parent, now, counters, metrics);
-        Path dir =
+        String uri =
                 store.write(
                         settings.name(),
                         next,
@@ -244,7 +241,7 @@ public final class TrainLanguageModel
                         settings.name(),
                         next,
                         model.kind(),
-                        dir.toUri().toString(),
+                        uri,
                         parent,
                         now,
                         counters,
@@ -258,7 +255,7 @@ public final class TrainLanguageModel
                 lastLoss,
                 lastHeldOutLoss,
                 trainer.tokensTrained(),
-                dir);
+                uri);
     }
 
     /** Training tokens received but not trained yet: in the packer or the unfinished batch. */
@@ -285,17 +282,8 @@ public final class TrainLanguageModel
         if (snapshot.length <= settings.inlineStateLimit()) {
             snapshotState.add(snapshot);
         } else {
-            Path file =
-                    store.root()
-                            .resolve(settings.name())
-                            .resolve("checkpoints")
-                            .resolve("chk-" + context.getCheckpointId() + ".safetensors");
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, snapshot);
-            Files.move(
-                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            snapshotPathState.add(file.toString());
+            snapshotPathState.add(
+                    store.writeCheckpoint(settings.name(), context.getCheckpointId(), snapshot));
         }
         List<long[]> seqs = new ArrayList<>();
         for (PackedSequence s : pending) {
@@ -350,7 +338,7 @@ public final class TrainLanguageModel
             restoredSnapshot = b;
         }
         for (String p : snapshotPathState.get()) {
-            restoredSnapshot = Files.readAllBytes(Path.of(p));
+            restoredSnapshot = ModelStore.read(p);
         }
         for (long[] s : sequencesState.get()) {
             PackedSequence seq =

@@ -10,9 +10,6 @@ import io.belamy.core.store.ModelStore;
 import io.belamy.core.topic.ModelVersionRecord;
 import io.belamy.core.topic.Topics;
 import io.belamy.streaming.OutRecord;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -192,7 +189,7 @@ public final class TrainMusicGan extends KeyedProcessFunction<String, Phrase, Ou
         Long parent = version > 0 ? version : null;
         ModelCard card =
                 new ModelCard(settings.name(), MuseGan.KIND, next, parent, now, counters, metrics);
-        Path dir =
+        String uri =
                 store.write(
                         settings.name(),
                         next,
@@ -209,7 +206,7 @@ public final class TrainMusicGan extends KeyedProcessFunction<String, Phrase, Ou
                         settings.name(),
                         next,
                         MuseGan.KIND,
-                        dir.toUri().toString(),
+                        uri,
                         parent,
                         now,
                         counters,
@@ -223,7 +220,7 @@ public final class TrainMusicGan extends KeyedProcessFunction<String, Phrase, Ou
                 criticLoss,
                 generatorLoss,
                 phrasesSeen,
-                dir);
+                uri);
     }
 
     @Override
@@ -234,17 +231,8 @@ public final class TrainMusicGan extends KeyedProcessFunction<String, Phrase, Ou
         if (snapshot.length <= settings.inlineStateLimit()) {
             snapshotState.add(snapshot);
         } else {
-            Path file =
-                    store.root()
-                            .resolve(settings.name())
-                            .resolve("checkpoints")
-                            .resolve("chk-" + context.getCheckpointId() + ".safetensors");
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, snapshot);
-            Files.move(
-                    tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            snapshotPathState.add(file.toString());
+            snapshotPathState.add(
+                    store.writeCheckpoint(settings.name(), context.getCheckpointId(), snapshot));
         }
         bufferState.update(buffer);
         countersState.update(
@@ -282,7 +270,7 @@ public final class TrainMusicGan extends KeyedProcessFunction<String, Phrase, Ou
             restoredSnapshot = b;
         }
         for (String p : snapshotPathState.get()) {
-            restoredSnapshot = Files.readAllBytes(Path.of(p));
+            restoredSnapshot = ModelStore.read(p);
         }
         bufferState.get().forEach(buffer::add);
         List<Long> c = new ArrayList<>();

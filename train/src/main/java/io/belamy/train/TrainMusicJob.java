@@ -70,7 +70,7 @@ public final class TrainMusicJob {
                     "model.store",
                     "Model store root: versions go to <store>/<name>/v<N>.",
                     null,
-                    "a path or file:// URI");
+                    "a path, or a Flink FileSystem URI (file://, s3://, hdfs:// ...)");
     public static final ConfigKey<Integer> BATCH_SIZE =
             ConfigKey.integer("batch.size", "Rolls per critic or generator update.", 16, 1, 1024);
     public static final ConfigKey<Integer> CRITIC_STEPS =
@@ -248,7 +248,7 @@ public final class TrainMusicJob {
                 args.get(MODEL_NAME),
                 preset.isEmpty() ? null : preset,
                 from.isEmpty() ? null : Path.of(from).toAbsolutePath().toString(),
-                ModelStore.at(args.get(MODEL_STORE)).root().toString(),
+                ModelStore.at(args.get(MODEL_STORE)).location(),
                 args.get(BATCH_SIZE),
                 args.get(CRITIC_STEPS),
                 args.get(GRADIENT_PENALTY),

@@ -82,7 +82,7 @@ public final class TrainTextJob {
                     "model.store",
                     "Model store root: versions go to <store>/<name>/v<N>.",
                     null,
-                    "a path or file:// URI");
+                    "a path, or a Flink FileSystem URI (file://, s3://, hdfs:// ...)");
     public static final ConfigKey<Integer> BATCH_SIZE =
             ConfigKey.integer("batch.size", "Sequences per training step.", 16, 1, 4096);
     public static final ConfigKey<Integer> SEQUENCE_LENGTH =
@@ -370,7 +370,7 @@ public final class TrainTextJob {
         return new TrainSettings(
                 args.get(MODEL_NAME),
                 source,
-                ModelStore.at(args.get(MODEL_STORE)).root().toString(),
+                ModelStore.at(args.get(MODEL_STORE)).location(),
                 training,
                 args.get(STEPS_PER_VERSION),
                 args.get(VERSION_INTERVAL),

@@ -497,6 +497,7 @@ public final class LocalCluster {
      */
     public static Path writeJobJar(Path lib, Path jar) throws IOException {
         java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Map<String, String> services = new java.util.TreeMap<>();
         try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
             for (String module : List.of("core", "streaming", "generate", "train")) {
                 Path part;
@@ -520,6 +521,15 @@ public final class LocalCluster {
                 try (var in = new java.util.jar.JarFile(part.toFile())) {
                     for (var e : java.util.Collections.list(in.entries())) {
                         String name = e.getName();
+                        if (name.startsWith("META-INF/services/") && !e.isDirectory()) {
+                            try (var data = in.getInputStream(e)) {
+                                services.merge(
+                                        name,
+                                        new String(data.readAllBytes(), StandardCharsets.UTF_8),
+                                        (a, b) -> a + "\n" + b);
+                            }
+                            continue;
+                        }
                         if (e.isDirectory() || name.startsWith("META-INF/") || !seen.add(name)) {
                             continue;
                         }
@@ -530,6 +540,12 @@ public final class LocalCluster {
                         out.closeEntry();
                     }
                 }
+            }
+            // service registrations (the model store's file systems), merged across modules
+            for (var service : services.entrySet()) {
+                out.putNextEntry(new java.util.jar.JarEntry(service.getKey()));
+                out.write(service.getValue().getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
             }
         }
         return jar;
