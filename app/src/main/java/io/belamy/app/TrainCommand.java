@@ -1,7 +1,9 @@
 package io.belamy.app;
 
 import io.belamy.app.runtime.EmbeddedRuntime;
+import io.belamy.core.topic.Topics;
 import io.belamy.streaming.CommonKeys;
+import io.belamy.streaming.ConfigKey;
 import io.belamy.streaming.JobArgs;
 import io.belamy.train.TrainMusicJob;
 import io.belamy.train.TrainTextJob;
@@ -9,11 +11,15 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -176,13 +182,8 @@ final class TrainCommand implements Runnable {
 
         /** The job options these command-line options give. */
         Map<String, String> jobOptions(String bootstrap, String prefix) {
-            Map<String, String> a = new LinkedHashMap<>();
-            a.put(CommonKeys.BOOTSTRAP_SERVERS.name(), bootstrap);
-            a.put(CommonKeys.TOPIC_PREFIX.name(), prefix);
-            if (kafkaOptions.kafkaConfig != null) {
-                a.put(CommonKeys.KAFKA_PROPERTIES.name(), kafkaOptions.kafkaConfig.toString());
-            }
-            a.put(CommonKeys.CHECKPOINT_INTERVAL.name(), checkpointInterval);
+            Map<String, String> a =
+                    commonJobOptions(kafkaOptions, bootstrap, prefix, checkpointInterval);
             a.put(TrainTextJob.MODEL_NAME.name(), name);
             a.put(TrainTextJob.MODEL_KIND.name(), kind);
             if (start.preset != null) {
@@ -218,48 +219,20 @@ final class TrainCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            // Validate every option before starting anything.
-            JobArgs.of(
-                    jobOptions("127.0.0.1:1", kafkaOptions.topics().prefix()), TrainTextJob.KEYS);
-            TrainTextJob.settings(
+            TrainTextJob.settings( // every option checked before anything starts
                     JobArgs.of(
                             jobOptions("127.0.0.1:1", kafkaOptions.topics().prefix()),
                             TrainTextJob.KEYS));
-
-            EmbeddedRuntime runtime = kafkaOptions.startRuntime("train-" + name, 0, 4, err);
-            Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "belamy-shutdown"));
-            JobArgs args =
-                    JobArgs.of(
-                            jobOptions(
-                                    runtime.kafka().bootstrapServers(), runtime.topics().prefix()),
-                            TrainTextJob.KEYS);
-            JobClient job =
-                    runtime.submit(
-                            "belamy train-text " + name,
-                            env -> TrainTextJob.configure(env, args),
-                            Duration.ofMinutes(3));
-            runtime.publish();
-            err.println("Flink Web UI: " + runtime.flink().restAddress());
-            out.println(
-                    "training: model="
-                            + name
-                            + " corpus="
-                            + runtime.topics().corpusText().name()
-                            + " versions="
-                            + (storeOptions.store(kafkaOptions.workDir).location() + "/" + name)
-                            + " bootstrap="
-                            + runtime.kafka().bootstrapServers());
-            out.flush();
-            while (true) {
-                JobStatus status = job.getJobStatus().get(30, TimeUnit.SECONDS);
-                if (status.isGloballyTerminalState()) {
-                    err.println("belamy train: the training job ended as " + status);
-                    return Errors.FAILURE;
-                }
-                Thread.sleep(1000);
-            }
+            return runJob(
+                    spec,
+                    kafkaOptions,
+                    storeOptions,
+                    "train-text",
+                    name,
+                    topics -> topics.corpusText().name(),
+                    this::jobOptions,
+                    TrainTextJob.KEYS,
+                    TrainTextJob::configure);
         }
     }
 
@@ -358,13 +331,8 @@ final class TrainCommand implements Runnable {
 
         /** The job options these command-line options give. */
         Map<String, String> jobOptions(String bootstrap, String prefix) {
-            Map<String, String> a = new LinkedHashMap<>();
-            a.put(CommonKeys.BOOTSTRAP_SERVERS.name(), bootstrap);
-            a.put(CommonKeys.TOPIC_PREFIX.name(), prefix);
-            if (kafkaOptions.kafkaConfig != null) {
-                a.put(CommonKeys.KAFKA_PROPERTIES.name(), kafkaOptions.kafkaConfig.toString());
-            }
-            a.put(CommonKeys.CHECKPOINT_INTERVAL.name(), checkpointInterval);
+            Map<String, String> a =
+                    commonJobOptions(kafkaOptions, bootstrap, prefix, checkpointInterval);
             a.put(TrainMusicJob.MODEL_NAME.name(), name);
             if (start.preset != null) {
                 a.put(TrainMusicJob.MODEL_PRESET.name(), start.preset);
@@ -386,46 +354,95 @@ final class TrainCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            // Validate every option before starting anything.
-            TrainMusicJob.settings(
+            TrainMusicJob.settings( // every option checked before anything starts
                     JobArgs.of(
                             jobOptions("127.0.0.1:1", kafkaOptions.topics().prefix()),
                             TrainMusicJob.KEYS));
+            return runJob(
+                    spec,
+                    kafkaOptions,
+                    storeOptions,
+                    "train-music",
+                    name,
+                    topics -> topics.corpusMidi().name(),
+                    this::jobOptions,
+                    TrainMusicJob.KEYS,
+                    TrainMusicJob::configure);
+        }
+    }
 
-            EmbeddedRuntime runtime = kafkaOptions.startRuntime("train-" + name, 0, 4, err);
-            Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "belamy-shutdown"));
-            JobArgs args =
-                    JobArgs.of(
-                            jobOptions(
-                                    runtime.kafka().bootstrapServers(), runtime.topics().prefix()),
-                            TrainMusicJob.KEYS);
-            JobClient job =
-                    runtime.submit(
-                            "belamy train-music " + name,
-                            env -> TrainMusicJob.configure(env, args),
-                            Duration.ofMinutes(3));
-            runtime.publish();
-            err.println("Flink Web UI: " + runtime.flink().restAddress());
-            out.println(
-                    "training: model="
-                            + name
-                            + " corpus="
-                            + runtime.topics().corpusMidi().name()
-                            + " versions="
-                            + (storeOptions.store(kafkaOptions.workDir).location() + "/" + name)
-                            + " bootstrap="
-                            + runtime.kafka().bootstrapServers());
-            out.flush();
-            while (true) {
-                JobStatus status = job.getJobStatus().get(30, TimeUnit.SECONDS);
-                if (status.isGloballyTerminalState()) {
-                    err.println("belamy train: the training job ended as " + status);
-                    return Errors.FAILURE;
-                }
-                Thread.sleep(1000);
+    /** The job options every training command sets: Kafka, topic prefix, checkpoints. */
+    static Map<String, String> commonJobOptions(
+            KafkaOptions kafkaOptions, String bootstrap, String prefix, String checkpointInterval) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put(CommonKeys.BOOTSTRAP_SERVERS.name(), bootstrap);
+        a.put(CommonKeys.TOPIC_PREFIX.name(), prefix);
+        if (kafkaOptions.kafkaConfig != null) {
+            a.put(CommonKeys.KAFKA_PROPERTIES.name(), kafkaOptions.kafkaConfig.toString());
+        }
+        a.put(CommonKeys.CHECKPOINT_INTERVAL.name(), checkpointInterval);
+        return a;
+    }
+
+    /** A training job's entry point: {@code TrainTextJob::configure}, say. */
+    @FunctionalInterface
+    interface JobConfigurer {
+        void configure(StreamExecutionEnvironment env, JobArgs args) throws Exception;
+    }
+
+    /**
+     * Runs a training job on the embedded runtime (joined when one runs in the work directory, else
+     * started) until the job ends or Ctrl-C.
+     *
+     * @param options the job options for a bootstrap address and topic prefix
+     * @return the exit code
+     */
+    static int runJob(
+            CommandSpec spec,
+            KafkaOptions kafkaOptions,
+            StoreOptions storeOptions,
+            String jobKind,
+            String name,
+            Function<Topics, String> corpusTopic,
+            BiFunction<String, String, Map<String, String>> options,
+            List<ConfigKey<?>> keys,
+            JobConfigurer job)
+            throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        EmbeddedRuntime runtime = kafkaOptions.startRuntime("train-" + name, 0, 4, err);
+        Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "belamy-shutdown"));
+        JobArgs args =
+                JobArgs.of(
+                        options.apply(
+                                runtime.kafka().bootstrapServers(), runtime.topics().prefix()),
+                        keys);
+        JobClient client =
+                runtime.submit(
+                        "belamy " + jobKind + " " + name,
+                        env -> job.configure(env, args),
+                        Duration.ofMinutes(3));
+        runtime.publish();
+        err.println("Flink Web UI: " + runtime.flink().restAddress());
+        out.println(
+                "training: model="
+                        + name
+                        + " corpus="
+                        + corpusTopic.apply(runtime.topics())
+                        + " versions="
+                        + storeOptions.store(kafkaOptions.workDir).location()
+                        + "/"
+                        + name
+                        + " bootstrap="
+                        + runtime.kafka().bootstrapServers());
+        out.flush();
+        while (true) {
+            JobStatus status = client.getJobStatus().get(30, TimeUnit.SECONDS);
+            if (status.isGloballyTerminalState()) {
+                err.println("belamy train: the training job ended as " + status);
+                return Errors.FAILURE;
             }
+            Thread.sleep(1000);
         }
     }
 }
