@@ -104,7 +104,10 @@ final class IngestBenchmark {
         }
     }
 
-    /** Runs Kafka's producer benchmark in its own JVM; returns its MB/s. */
+    /**
+     * Runs Kafka's producer benchmark in its own JVM, {@code records} warm-up records and then as
+     * many measured; returns the measured (steady-state) MB/s.
+     */
     private static double producerPerformance(String bootstrap, long records, int recordSize)
             throws Exception {
         List<String> cmd = new ArrayList<>();
@@ -117,6 +120,9 @@ final class IngestBenchmark {
                         "--topic",
                         "perf",
                         "--num-records",
+                        Long.toString(2 * records),
+                        // the first half warms its JVM up; the last summary is the second half's
+                        "--warmup-records",
                         Long.toString(records),
                         "--record-size",
                         Integer.toString(recordSize),

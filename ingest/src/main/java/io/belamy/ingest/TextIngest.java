@@ -139,91 +139,105 @@ public final class TextIngest {
         }
         Progress progress = new Progress(log, terminal, totalBytes, sources.size(), "files");
         try (KafkaProducer<String, byte[]> producer = Ledger.producer(kafka)) {
+            List<Prepared> group = new ArrayList<>();
+            long groupBytes = 0;
             for (Source s : sources) {
-                FileResult r = ingest(producer, s, known);
-                results.add(r);
-                if (r.status() != Status.INGESTED) {
+                Prepared p = prepare(s, known);
+                if (p.result() != null) {
+                    results.add(p.result());
                     progress.pauseLine();
-                    log.println(describe(r));
+                    log.println(describe(p.result()));
+                    progress.addBytes(Files.size(s.file()));
+                    progress.fileDone();
+                    continue;
                 }
-                progress.addBytes(Files.size(s.file()));
-                progress.fileDone();
+                known.add(p.sha()); // a second copy in this run is already ingested
+                group.add(p);
+                groupBytes += p.bytes();
+                if (groupBytes >= GROUP_BYTES || group.size() >= GROUP_FILES) {
+                    send(producer, group, results, progress);
+                    group.clear();
+                    groupBytes = 0;
+                }
             }
+            send(producer, group, results, progress);
         }
         progress.finish();
         return new Summary(results, System.nanoTime() - start);
     }
 
-    private FileResult ingest(KafkaProducer<String, byte[]> producer, Source s, Set<String> known)
-            throws Exception {
+    /**
+     * Files sent in one transaction: up to this much text. A transaction costs a few round trips to
+     * the broker whatever its size, so one per small file would halve throughput; files stay whole
+     * (a transaction holds complete files, with their ledger entries).
+     */
+    static final long GROUP_BYTES = 4L << 20;
+
+    /** ... and at most this many files. */
+    static final int GROUP_FILES = 64;
+
+    /**
+     * A file read and split, ready to send; or the result that says why it is not sent.
+     *
+     * @param result null when the file is to be sent
+     */
+    private record Prepared(
+            Source source,
+            long fileSize,
+            String sha,
+            int bytes,
+            List<String> chunks,
+            String note,
+            FileResult result) {
+
+        static Prepared skipped(FileResult result) {
+            return new Prepared(null, 0, null, 0, null, null, result);
+        }
+    }
+
+    private Prepared prepare(Source s, Set<String> known) throws IOException {
         byte[] bytes;
         try {
             bytes = read(s.file());
         } catch (IOException e) {
-            return new FileResult(s.file(), s.document(), Status.UNREADABLE, 0, 0, e.getMessage());
+            return Prepared.skipped(
+                    new FileResult(
+                            s.file(), s.document(), Status.UNREADABLE, 0, 0, e.getMessage()));
         }
         String sha = Ledger.sha256(bytes);
         if (known.contains(sha)) {
-            return new FileResult(
-                    s.file(),
-                    s.document(),
-                    Status.ALREADY_INGESTED,
-                    bytes.length,
-                    0,
-                    "already in corpus "
-                            + options.corpus()
-                            + " (same content; --force sends it again)");
+            return Prepared.skipped(
+                    new FileResult(
+                            s.file(),
+                            s.document(),
+                            Status.ALREADY_INGESTED,
+                            bytes.length,
+                            0,
+                            "already in corpus "
+                                    + options.corpus()
+                                    + " (same content; --force sends it again)"));
         }
         Utf8.Decoded decoded = Utf8.decode(bytes);
         if (decoded.badSequences() > 0 && options.onBadBytes() == BadBytes.SKIP_FILE) {
-            return new FileResult(
-                    s.file(),
-                    s.document(),
-                    Status.INVALID_UTF8,
-                    bytes.length,
-                    0,
-                    "invalid UTF-8 at byte offset "
-                            + decoded.firstBadOffset()
-                            + " ("
-                            + decoded.badSequences()
-                            + " invalid sequences); skipped (--on-bad-bytes replace keeps it)");
+            return Prepared.skipped(
+                    new FileResult(
+                            s.file(),
+                            s.document(),
+                            Status.INVALID_UTF8,
+                            bytes.length,
+                            0,
+                            "invalid UTF-8 at byte offset "
+                                    + decoded.firstBadOffset()
+                                    + " ("
+                                    + decoded.badSequences()
+                                    + " invalid sequences); skipped (--on-bad-bytes replace"
+                                    + " keeps it)"));
         }
         List<String> chunks = chunker.split(decoded.text());
         if (chunks.isEmpty()) {
-            return new FileResult(
-                    s.file(), s.document(), Status.EMPTY, 0, 0, "empty file; skipped");
-        }
-        producer.beginTransaction();
-        try {
-            for (int i = 0; i < chunks.size(); i++) {
-                CorpusChunk chunk =
-                        new CorpusChunk(
-                                CorpusChunk.VERSION,
-                                options.corpus(),
-                                s.document(),
-                                i,
-                                chunks.get(i),
-                                i == chunks.size() - 1);
-                producer.send(
-                        new ProducerRecord<>(
-                                topics.corpusText().name(),
-                                s.document(),
-                                CorpusChunk.CODEC.encode(chunk)));
-            }
-            CorpusIndexRecord index =
-                    new CorpusIndexRecord(
-                            CorpusIndexRecord.VERSION,
-                            options.corpus(),
-                            s.document(),
-                            sha,
-                            bytes.length,
-                            chunks.size(),
-                            System.currentTimeMillis());
-            producer.send(Ledger.entry(topics, index));
-            producer.commitTransaction();
-        } catch (RuntimeException e) {
-            producer.abortTransaction();
-            throw new IOException("sending " + s.file() + " failed: " + e.getMessage(), e);
+            return Prepared.skipped(
+                    new FileResult(
+                            s.file(), s.document(), Status.EMPTY, 0, 0, "empty file; skipped"));
         }
         String note =
                 decoded.badSequences() > 0
@@ -233,12 +247,76 @@ public final class TextIngest {
                                 + decoded.badSequences()
                                 + " invalid sequences replaced with U+FFFD)"
                         : null;
-        if (note != null) {
-            log.println(s.file() + ": " + note);
+        return new Prepared(s, Files.size(s.file()), sha, bytes.length, chunks, note, null);
+    }
+
+    /** Sends a group of files and their ledger entries in one transaction. */
+    private void send(
+            KafkaProducer<String, byte[]> producer,
+            List<Prepared> group,
+            List<FileResult> results,
+            Progress progress)
+            throws IOException {
+        if (group.isEmpty()) {
+            return;
         }
-        known.add(sha);
-        return new FileResult(
-                s.file(), s.document(), Status.INGESTED, bytes.length, chunks.size(), note);
+        producer.beginTransaction();
+        try {
+            for (Prepared f : group) {
+                String document = f.source().document();
+                for (int i = 0; i < f.chunks().size(); i++) {
+                    CorpusChunk chunk =
+                            new CorpusChunk(
+                                    CorpusChunk.VERSION,
+                                    options.corpus(),
+                                    document,
+                                    i,
+                                    f.chunks().get(i),
+                                    i == f.chunks().size() - 1);
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topics.corpusText().name(),
+                                    document,
+                                    CorpusChunk.CODEC.encode(chunk)));
+                }
+                CorpusIndexRecord index =
+                        new CorpusIndexRecord(
+                                CorpusIndexRecord.VERSION,
+                                options.corpus(),
+                                document,
+                                f.sha(),
+                                f.bytes(),
+                                f.chunks().size(),
+                                System.currentTimeMillis());
+                producer.send(Ledger.entry(topics, index));
+            }
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            producer.abortTransaction();
+            throw new IOException(
+                    "sending "
+                            + group.get(0).source().file()
+                            + (group.size() > 1 ? " and " + (group.size() - 1) + " more files" : "")
+                            + " failed: "
+                            + e.getMessage(),
+                    e);
+        }
+        for (Prepared f : group) {
+            if (f.note() != null) {
+                progress.pauseLine();
+                log.println(f.source().file() + ": " + f.note());
+            }
+            results.add(
+                    new FileResult(
+                            f.source().file(),
+                            f.source().document(),
+                            Status.INGESTED,
+                            f.bytes(),
+                            f.chunks().size(),
+                            f.note()));
+            progress.addBytes(f.fileSize()); // as read: the total counts compressed sizes
+            progress.fileDone();
+        }
     }
 
     static String describe(FileResult r) {

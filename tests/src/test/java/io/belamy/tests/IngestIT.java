@@ -164,4 +164,53 @@ class IngestIT {
                             "long.txt");
         }
     }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void manySmallFilesShareTransactionsAndEachLandsWholeOnce() throws Exception {
+        // more files than one transaction takes (64), and one file twice under two names
+        Path docs = Files.createDirectories(work.resolve("many"));
+        int files = 70;
+        for (int i = 0; i < files; i++) {
+            Files.writeString(
+                    docs.resolve(String.format("note-%02d.txt", i)),
+                    ("Note " + i + ".\n\n").repeat(20 + i));
+        }
+        Files.copy(docs.resolve("note-07.txt"), docs.resolve("zz-copy-of-07.txt"));
+        try (EmbeddedRuntime runtime = Runtimes.start(work.resolve("runtime"))) {
+            String b = runtime.kafka().bootstrapServers();
+            Run run = cli("ingest", "text", docs.toString(), "--corpus", "many", "--bootstrap", b);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out())
+                    .contains("ingested " + files + " files")
+                    .contains("1 already ingested");
+            assertThat(run.err()).contains("zz-copy-of-07.txt: already in corpus many");
+
+            List<ConsumerRecord<String, byte[]>> index =
+                    KafkaRecords.readUntil(
+                            runtime.kafka(),
+                            runtime.topics().corpusIndex().name(),
+                            true,
+                            Duration.ofSeconds(30),
+                            r -> r.size() >= files);
+            assertThat(index).hasSize(files);
+            List<ConsumerRecord<String, byte[]>> records =
+                    KafkaRecords.readUntil(
+                            runtime.kafka(),
+                            runtime.topics().corpusText().name(),
+                            true,
+                            Duration.ofSeconds(30),
+                            r -> r.size() >= files);
+            Map<String, String> text = new TreeMap<>();
+            for (ConsumerRecord<String, byte[]> r : records) {
+                CorpusChunk c = CorpusChunk.CODEC.decode(r.value());
+                text.merge(c.document(), c.text(), String::concat);
+            }
+            assertThat(text).hasSize(files);
+            for (int i = 0; i < files; i++) {
+                assertThat(text.get(String.format("many/note-%02d.txt", i)))
+                        .isEqualTo(("Note " + i + ".\n\n").repeat(20 + i));
+            }
+        }
+    }
 }
