@@ -189,13 +189,21 @@ final class BenchCommand implements Runnable {
                                 + " (default: ${DEFAULT-VALUE}).")
         int batch = 1;
 
+        @Option(
+                names = "--warmup",
+                paramLabel = "SECONDS",
+                description =
+                        "belamy generates this long before timing, so the JIT has compiled the"
+                                + " decode path (default: ${DEFAULT-VALUE}).")
+        int warmupSeconds = 10;
+
         @Override
         public Integer call() throws Exception {
             // read when DJL's engine starts, which is below
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             io.belamy.bench.DecodeBenchmark.run(
                     new io.belamy.bench.DecodeBenchmark.Options(
-                            preset, tokens, repeats, rounds, threads, batch),
+                            preset, tokens, repeats, rounds, threads, batch, warmupSeconds),
                     new PrintStream(System.out, true));
             return 0;
         }

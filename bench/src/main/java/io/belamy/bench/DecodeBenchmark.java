@@ -31,13 +31,25 @@ public final class DecodeBenchmark {
      * @param rounds rounds per side
      * @param threads intra-op threads of both engines
      * @param batch copies of the prompt decoded together (belamy: {@link BatchGenerator})
+     * @param warmupSeconds belamy generates for this long before timing: the JIT compiles the
+     *     decode path in the background, and until then a round measures the interpreter
      */
     public record Options(
-            String preset, int newTokens, int repeats, int rounds, int threads, int batch) {
+            String preset,
+            int newTokens,
+            int repeats,
+            int rounds,
+            int threads,
+            int batch,
+            int warmupSeconds) {
         public Options {
             if (newTokens < 1 || repeats < 1 || rounds < 1 || threads < 1 || batch < 1) {
                 throw new IllegalArgumentException(
                         "tokens, repeats, rounds, threads and batch must be positive");
+            }
+            if (warmupSeconds < 0) {
+                throw new IllegalArgumentException(
+                        "warm-up seconds must not be negative: " + warmupSeconds);
             }
         }
     }
@@ -78,18 +90,31 @@ public final class DecodeBenchmark {
             if (o.batch() > 1) {
                 first = batched(model, prompt, greedy, o.batch()); // warm-up too
             }
+            long warmupEnd = System.nanoTime() + o.warmupSeconds() * 1_000_000_000L;
+            int warmups = 1;
+            while (System.nanoTime() < warmupEnd) {
+                if (o.batch() > 1) {
+                    batched(model, prompt, greedy, o.batch());
+                } else {
+                    generator.generate(prompt, greedy, t -> {}, System.nanoTime());
+                }
+                warmups++;
+            }
             out.printf(
                     Locale.ROOT,
                     "decode benchmark: preset %s (%.1fM parameters), batch %d, KV cache, greedy,"
                             + " prompt %d tokens, %d new tokens, %d timed generations per round"
-                            + " after a warm-up, %d rounds per side, %d threads each (belamy: DJL"
-                            + " engine threads %s; PyTorch: %s)%n",
+                            + " after a warm-up (belamy: %d generations in %d s), %d rounds per"
+                            + " side, %d threads each (belamy: DJL engine threads %s; PyTorch:"
+                            + " %s)%n",
                     o.preset(),
                     config.parameterCount() / 1e6,
                     o.batch(),
                     prompt.length,
                     o.newTokens(),
                     o.repeats(),
+                    warmups,
+                    o.warmupSeconds(),
                     o.rounds(),
                     o.threads(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"),

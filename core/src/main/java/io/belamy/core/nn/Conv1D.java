@@ -27,14 +27,33 @@ public final class Conv1D extends LeafBlock {
         this.bias = param("bias", Parameter.Type.BIAS, new Shape(out), zeros());
     }
 
+    // Inference reuses the transposed view of the weight (a view shares its storage, so it sees
+    // in-place updates); training takes a fresh one each call, as autograd records it.
+    private NDArray viewed;
+    private NDArray transposed;
+
     @Override
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         NDArray w = value(ps, weight, x, training);
         NDArray b = value(ps, bias, x, training);
         // torch linear() takes [out, in]: a transposed view, no copy; one fused op (addmm)
-        try (NDArray wt = w.transpose()) {
-            return Linear.linear(x, wt, b).singletonOrThrow();
+        if (training) {
+            try (NDArray wt = w.transpose()) {
+                return Linear.linear(x, wt, b).singletonOrThrow();
+            }
         }
+        return Linear.linear(x, transposedView(w), b).singletonOrThrow();
+    }
+
+    private synchronized NDArray transposedView(NDArray w) {
+        if (w != viewed || transposed == null || transposed.isReleased()) {
+            if (transposed != null && !transposed.isReleased()) {
+                transposed.close();
+            }
+            transposed = w.transpose(); // in the weight's manager: closed with the model
+            viewed = w;
+        }
+        return transposed;
     }
 
     @Override
