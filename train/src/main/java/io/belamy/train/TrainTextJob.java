@@ -43,13 +43,7 @@ public final class TrainTextJob {
     public static final String UID_TRAIN = "train-text-train";
     public static final String UID_SINK = "train-text-sink";
 
-    public static final ConfigKey<String> MODEL_NAME =
-            new ConfigKey<>(
-                    "model.name",
-                    "Name of the model in the store and on the models topic.",
-                    null,
-                    "letters, digits, '.', '_', '-'",
-                    ModelStore::checkName);
+    public static final ConfigKey<String> MODEL_NAME = TrainKeys.MODEL_NAME;
     public static final ConfigKey<String> MODEL_KIND =
             ConfigKey.choice(
                     "model.kind",
@@ -77,12 +71,7 @@ public final class TrainTextJob {
                     "",
                     "a file",
                     s -> s);
-    public static final ConfigKey<String> MODEL_STORE =
-            ConfigKey.string(
-                    "model.store",
-                    "Model store root: versions go to <store>/<name>/v<N>.",
-                    null,
-                    "a path, or a Flink FileSystem URI (file://, s3://, hdfs:// ...)");
+    public static final ConfigKey<String> MODEL_STORE = TrainKeys.MODEL_STORE;
     public static final ConfigKey<Integer> BATCH_SIZE =
             ConfigKey.integer("batch.size", "Sequences per training step.", 16, 1, 4096);
     public static final ConfigKey<Integer> SEQUENCE_LENGTH =
@@ -148,11 +137,7 @@ public final class TrainTextJob {
                     200,
                     1,
                     1 << 30);
-    public static final ConfigKey<Duration> VERSION_INTERVAL =
-            ConfigKey.duration(
-                    "version.interval",
-                    "... or after this long, if steps were taken since the last version.",
-                    Duration.ofMinutes(10));
+    public static final ConfigKey<Duration> VERSION_INTERVAL = TrainKeys.VERSION_INTERVAL;
     public static final ConfigKey<Integer> EVAL_INTERVAL =
             ConfigKey.integer(
                     "eval.interval",
@@ -174,13 +159,7 @@ public final class TrainTextJob {
                     64,
                     0,
                     1 << 20);
-    public static final ConfigKey<Long> INLINE_STATE =
-            ConfigKey.longKey(
-                    "state.inline.max",
-                    "Training state up to this many bytes lives in Flink state; larger goes to the store.",
-                    64L << 20,
-                    0,
-                    Long.MAX_VALUE);
+    public static final ConfigKey<Long> INLINE_STATE = TrainKeys.INLINE_STATE;
     public static final ConfigKey<Boolean> UNALIGNED_CHECKPOINTS =
             new ConfigKey<>(
                     "checkpoint.unaligned",
@@ -194,13 +173,7 @@ public final class TrainTextJob {
                         return Boolean.parseBoolean(s);
                     });
 
-    public static final ConfigKey<String> GROUP_ID =
-            new ConfigKey<>(
-                    "group.id",
-                    "Kafka consumer group (default: belamy-train-<model.name>).",
-                    "",
-                    "a group id",
-                    s -> s);
+    public static final ConfigKey<String> GROUP_ID = TrainKeys.GROUP_ID;
 
     public static final List<ConfigKey<?>> KEYS =
             List.of(
