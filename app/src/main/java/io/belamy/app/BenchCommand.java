@@ -141,10 +141,7 @@ final class BenchCommand implements Runnable {
                         new PipelineBenchmark.Options(model, concurrency, requests, tokens, work),
                         new PrintStream(System.out, true));
             } finally {
-                try (var files = java.nio.file.Files.walk(work)) {
-                    files.sorted(java.util.Comparator.reverseOrder())
-                            .forEach(f -> f.toFile().delete());
-                }
+                io.belamy.core.io.FileTrees.delete(work);
             }
             return 0;
         }
@@ -286,10 +283,7 @@ final class BenchCommand implements Runnable {
                         new IngestBenchmark.Options(text, midi, rounds, work),
                         new PrintStream(System.out, true));
             } finally {
-                try (var files = java.nio.file.Files.walk(work)) {
-                    files.sorted(java.util.Comparator.reverseOrder())
-                            .forEach(f -> f.toFile().delete());
-                }
+                io.belamy.core.io.FileTrees.delete(work);
             }
             return 0;
         }

@@ -17,14 +17,12 @@ import io.belamy.ingest.TextIngest;
 import io.belamy.streaming.CommonKeys;
 import io.belamy.streaming.JobArgs;
 import io.belamy.train.TrainTextJob;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +30,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -124,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
                 "[1/5] starting an embedded Kafka broker and Flink MiniCluster in %s ...%n",
                 workDir);
         out.flush();
-        deleteRecursively(workDir);
+        io.belamy.core.io.FileTrees.delete(workDir);
         Topics topics = Topics.defaults();
         int failures = 0;
         try (EmbeddedRuntime runtime =
@@ -364,16 +361,5 @@ final class DemoCommand implements Callable<Integer> {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-                Files.delete(p);
-            }
-        }
     }
 }

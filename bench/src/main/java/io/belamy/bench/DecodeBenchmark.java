@@ -168,9 +168,7 @@ public final class DecodeBenchmark {
                     result.ratio());
             return result;
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            io.belamy.core.io.FileTrees.delete(dir);
         }
     }
 

@@ -142,9 +142,7 @@ public final class SoakBenchmark {
         } finally {
             batch.close();
             model.close();
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            io.belamy.core.io.FileTrees.delete(dir);
         }
         return sampler.slopes();
     }

@@ -1,5 +1,6 @@
 package io.belamy.streaming;
 
+import io.belamy.core.io.FileTrees;
 import io.belamy.core.store.ModelStore;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -66,15 +67,11 @@ public final class FileSystemModelStore implements ModelStore {
 
     @Override
     public List<Long> versions(String name) throws IOException {
-        List<Long> out = new ArrayList<>();
-        for (FileStatus s : list(modelPath(name))) {
-            long v = ModelStore.versionOf(s.getPath().getName());
-            if (v >= 0 && s.isDir()) {
-                out.add(v);
-            }
-        }
-        out.sort(Comparator.naturalOrder());
-        return out;
+        return ModelStore.versionsAmong(
+                list(modelPath(name)).stream()
+                        .filter(FileStatus::isDir)
+                        .map(s -> s.getPath().getName())
+                        .toList());
     }
 
     @Override
@@ -119,7 +116,7 @@ public final class FileSystemModelStore implements ModelStore {
             }
             return target.toString();
         } finally {
-            deleteLocal(local);
+            FileTrees.delete(local);
             if (fs.exists(tmp)) {
                 fs.delete(tmp, true);
             }
@@ -180,7 +177,7 @@ public final class FileSystemModelStore implements ModelStore {
             }
             return cache;
         } finally {
-            deleteLocal(tmp);
+            FileTrees.delete(tmp);
         }
     }
 
@@ -234,17 +231,6 @@ public final class FileSystemModelStore implements ModelStore {
     /** The file system of a path; Flink's message names the plugin a scheme needs. */
     private static FileSystem fileSystem(org.apache.flink.core.fs.Path path) throws IOException {
         return FileSystem.get(path.toUri());
-    }
-
-    private static void deleteLocal(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 
     /**

@@ -1,11 +1,11 @@
 package io.belamy.core.store;
 
+import io.belamy.core.io.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -44,20 +44,13 @@ final class LocalModelStore implements ModelStore {
     @Override
     public List<Long> versions(String name) throws IOException {
         Path dir = root.resolve(ModelStore.checkName(name));
-        List<Long> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
-            return out;
+            return List.of();
         }
         try (Stream<Path> list = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) list::iterator) {
-                long v = ModelStore.versionOf(p.getFileName().toString());
-                if (v >= 0 && Files.isDirectory(p)) {
-                    out.add(v);
-                }
-            }
+            return ModelStore.versionsAmong(
+                    list.filter(Files::isDirectory).map(p -> p.getFileName().toString()).toList());
         }
-        out.sort(Comparator.naturalOrder());
-        return out;
     }
 
     @Override
@@ -85,13 +78,13 @@ final class LocalModelStore implements ModelStore {
             Files.createDirectories(tmp);
             writer.write(tmp);
             if (Files.exists(target)) {
-                deleteRecursively(target);
+                FileTrees.delete(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             return target.toUri().toString();
         } finally {
             if (Files.exists(tmp)) {
-                deleteRecursively(tmp);
+                FileTrees.delete(tmp);
             }
         }
     }
@@ -107,13 +100,5 @@ final class LocalModelStore implements ModelStore {
         Files.write(tmp, data);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return file.toString();
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

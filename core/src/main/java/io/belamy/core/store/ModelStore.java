@@ -145,6 +145,15 @@ public interface ModelStore {
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
+    /** The versions among directory names ({@code v<N>}; others are skipped), oldest first. */
+    static List<Long> versionsAmong(java.util.Collection<String> directoryNames) {
+        return directoryNames.stream()
+                .map(ModelStore::versionOf)
+                .filter(v -> v >= 0)
+                .sorted()
+                .toList();
+    }
+
     /** Whether a directory name is a valid model name. */
     static boolean isName(String dirName) {
         return Names.NAME.matcher(dirName).matches();
