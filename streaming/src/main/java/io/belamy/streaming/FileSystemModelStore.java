@@ -153,32 +153,74 @@ public final class FileSystemModelStore implements ModelStore {
         }
     }
 
-    /** Copies a store directory into the local cache once and returns the copy. */
+    /** The file in a cached copy that records what it was copied from. */
+    static final String SOURCE_FILE = ".belamy-source";
+
+    /**
+     * A local copy of a store directory, copied into the cache when the cache has none or an
+     * outdated one: the copy records the source's listing (paths, sizes, modification times), and a
+     * different listing (the directory rewritten, as by a training run started over under the same
+     * name) means a fresh copy. Checking costs one listing of the directory.
+     */
     static Path localCopy(URI uri) throws IOException {
         org.apache.flink.core.fs.Path source = new org.apache.flink.core.fs.Path(uri);
-        Path cache = cacheRoot().resolve(cacheName(uri.toString()));
-        if (Files.isDirectory(cache)) {
-            return cache;
-        }
         FileSystem fs = fileSystem(source);
         if (!fs.exists(source)) {
             throw new FileNotFoundException(uri + " does not exist");
         }
+        String listing = uri + "\n" + listing(fs, source, "");
+        Path cache = cacheRoot().resolve(cacheName(uri.toString()));
+        if (current(cache, listing)) {
+            return cache;
+        }
         Files.createDirectories(cache.getParent());
         Path tmp = Files.createTempDirectory(cache.getParent(), ".download-");
+        Path old = cache.resolveSibling(".old-" + UUID.randomUUID());
         try {
             download(fs, source, tmp);
+            Files.writeString(tmp.resolve(SOURCE_FILE), listing);
+            if (Files.isDirectory(cache)) {
+                Files.move(cache, old, StandardCopyOption.ATOMIC_MOVE);
+            }
             try {
                 Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
-                if (!Files.isDirectory(cache)) { // not a concurrent download of the same version
+                if (!current(cache, listing)) { // not a concurrent copy of the same version
                     throw e;
                 }
             }
             return cache;
         } finally {
             FileTrees.delete(tmp);
+            FileTrees.delete(old);
         }
+    }
+
+    private static boolean current(Path cache, String listing) throws IOException {
+        Path recorded = cache.resolve(SOURCE_FILE);
+        return Files.isRegularFile(recorded) && Files.readString(recorded).equals(listing);
+    }
+
+    /** Every file under a directory: relative path, size and modification time, a line each. */
+    private static String listing(FileSystem fs, org.apache.flink.core.fs.Path dir, String prefix)
+            throws IOException {
+        List<FileStatus> entries = new ArrayList<>(List.of(fs.listStatus(dir)));
+        entries.sort(Comparator.comparing(e -> e.getPath().getName()));
+        StringBuilder out = new StringBuilder();
+        for (FileStatus e : entries) {
+            String name = prefix + e.getPath().getName();
+            if (e.isDir()) {
+                out.append(listing(fs, e.getPath(), name + "/"));
+            } else {
+                out.append(name)
+                        .append('\t')
+                        .append(e.getLen())
+                        .append('\t')
+                        .append(e.getModificationTime())
+                        .append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static void download(FileSystem fs, org.apache.flink.core.fs.Path dir, Path local)

@@ -85,21 +85,30 @@ class FileSystemModelStoreTest {
     }
 
     @Test
-    void versionsAreCopiedOnceIntoTheLocalCache() throws Exception {
+    void versionsAreCopiedIntoTheLocalCacheAndCopiedAgainOnlyWhenRewritten() throws Exception {
         ModelStore store = store();
         store.write("m", 1, d -> Files.writeString(d.resolve("config.json"), "one"));
-        Path copy = new FileSystemModelStore.Provider().localCopy(root.resolve("m/v1").toUri());
+        var provider = new FileSystemModelStore.Provider();
+        Path copy = provider.localCopy(root.resolve("m/v1").toUri());
         assertThat(copy).startsWith(cache);
         assertThat(copy.resolve("config.json")).hasContent("one");
-        // a second reader gets the same copy without reading the store again
-        Files.writeString(root.resolve("m/v1/config.json"), "changed");
-        assertThat(new FileSystemModelStore.Provider().localCopy(root.resolve("m/v1").toUri()))
-                .isEqualTo(copy);
-        assertThat(copy.resolve("config.json")).hasContent("one");
-        assertThatThrownBy(
-                        () ->
-                                new FileSystemModelStore.Provider()
-                                        .localCopy(root.resolve("m/v9").toUri()))
+        assertThat(copy.resolve(FileSystemModelStore.SOURCE_FILE)).exists();
+
+        // a second reader gets the same copy without copying again
+        Files.writeString(copy.resolve("marker"), "still the first copy");
+        assertThat(provider.localCopy(root.resolve("m/v1").toUri())).isEqualTo(copy);
+        assertThat(copy.resolve("marker")).exists();
+
+        // the version rewritten (a run started over under the same name): a fresh copy
+        store.write("m", 1, d -> Files.writeString(d.resolve("config.json"), "rewritten"));
+        assertThat(provider.localCopy(root.resolve("m/v1").toUri())).isEqualTo(copy);
+        assertThat(copy.resolve("config.json")).hasContent("rewritten");
+        assertThat(copy.resolve("marker")).doesNotExist();
+        try (var entries = Files.list(cache)) {
+            assertThat(entries).hasSize(1); // no leftovers of the first copy or the download
+        }
+
+        assertThatThrownBy(() -> provider.localCopy(root.resolve("m/v9").toUri()))
                 .isInstanceOf(java.io.FileNotFoundException.class)
                 .hasMessageContaining("m/v9");
     }

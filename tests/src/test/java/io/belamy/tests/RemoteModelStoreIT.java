@@ -171,7 +171,7 @@ class RemoteModelStoreIT {
             } finally {
                 serving.cancel().get(60, TimeUnit.SECONDS);
             }
-            // each version served was copied once into the local cache
+            // each version served has one copy in the local cache
             long last = served;
             try (Stream<Path> copies = Files.list(cache)) {
                 assertThat(copies.map(p -> p.getFileName().toString()))
