@@ -56,8 +56,91 @@ public final class Sampler {
         for (int i = 0; i < logits.length; i++) {
             logits[i] *= inverseTemperature;
         }
-        int[] candidates = candidates(logits, params.topK()); // best first
+        int k = params.topK();
+        if ((k <= 0 || k >= logits.length) && params.topP() >= 1f) {
+            return drawAny(logits); // every token a candidate: their order does not matter
+        }
+        if (k <= 0 || k >= logits.length) {
+            return drawNucleus(logits, params.topP());
+        }
+        int[] candidates = candidates(logits, k); // best first
         return draw(logits, candidates, params.topP());
+    }
+
+    /**
+     * Top-p over the whole vocabulary without sorting it: the nucleus is a best-first prefix, so
+     * once the best m tokens hold p of the probability, the nucleus is among them. m is 64, then
+     * 1,024, then the whole vocabulary sorted: a language model's nucleus is usually small, and a
+     * flat distribution costs a little more than one sort.
+     */
+    private int drawNucleus(float[] logits, float topP) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            max = Math.max(max, checked(logits, i));
+        }
+        double total = 0;
+        for (float logit : logits) {
+            total += Math.exp(logit - max);
+        }
+        double target = topP * total;
+        for (int m = 64; ; m = m < 1024 ? 1024 : logits.length) {
+            boolean all = m >= logits.length;
+            int[] best = all ? candidates(logits, 0) : best(logits, m);
+            double[] weights = new double[best.length];
+            double cumulative = 0;
+            for (int i = 0; i < best.length; i++) {
+                weights[i] = Math.exp(logits[best[i]] - max);
+                cumulative += weights[i];
+                if (cumulative >= target || (all && i == best.length - 1)) {
+                    return drawFrom(best, weights, i + 1, cumulative);
+                }
+            }
+        }
+    }
+
+    /** Draws one of the first {@code kept} candidates in proportion to their weights. */
+    private int drawFrom(int[] candidates, double[] weights, int kept, double keptTotal) {
+        double u = random.nextDouble() * keptTotal;
+        for (int i = 0; i < kept; i++) {
+            u -= weights[i];
+            if (u < 0) {
+                return candidates[i];
+            }
+        }
+        return candidates[kept - 1]; // rounding left u at ~0
+    }
+
+    /**
+     * Draws from the softmax over all tokens, walking them by id: the same distribution as a
+     * best-first walk without sorting the vocabulary (2.5 ms for GPT-2's 50,257 tokens, per token
+     * and request).
+     */
+    private int drawAny(float[] logits) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            if (Float.isNaN(logits[i])) {
+                throw new IllegalArgumentException("logit of token " + i + " is NaN");
+            }
+            max = Math.max(max, logits[i]);
+        }
+        double[] weights = new double[logits.length];
+        double total = 0;
+        for (int i = 0; i < logits.length; i++) {
+            weights[i] = Math.exp(logits[i] - max);
+            total += weights[i];
+        }
+        double u = random.nextDouble() * total;
+        int last = 0;
+        for (int i = 0; i < weights.length; i++) {
+            if (weights[i] > 0) {
+                last = i;
+                u -= weights[i];
+                if (u < 0) {
+                    return i;
+                }
+            }
+        }
+        return last; // rounding left u at ~0
     }
 
     private void applyRepetitionPenalty(float[] logits) {
@@ -92,20 +175,88 @@ public final class Sampler {
      */
     static int[] candidates(float[] logits, int k) {
         int n = logits.length;
-        int keep = k > 0 ? Math.min(k, n) : n;
+        if (k > 0 && k < n) {
+            return best(logits, k);
+        }
         long[] keys = new long[n];
         for (int i = 0; i < n; i++) {
-            if (Float.isNaN(logits[i])) {
-                throw new IllegalArgumentException("logit of token " + i + " is NaN");
-            }
-            keys[i] = orderKey(logits[i], i);
+            keys[i] = orderKey(checked(logits, i), i);
         }
         Arrays.sort(keys);
-        int[] ids = new int[keep];
-        for (int i = 0; i < keep; i++) {
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
             ids[i] = (int) keys[i];
         }
         return ids;
+    }
+
+    /**
+     * The k best token ids, best first, without sorting the vocabulary: a heap of the k smallest
+     * order keys (its root the largest of them), then the k sorted.
+     */
+    private static int[] best(float[] logits, int k) {
+        long[] heap = new long[k];
+        int size = 0;
+        for (int i = 0; i < logits.length; i++) {
+            long key = orderKey(checked(logits, i), i);
+            if (size < k) {
+                heap[size] = key;
+                siftUp(heap, size++);
+            } else if (key < heap[0]) {
+                heap[0] = key;
+                siftDown(heap, k);
+            }
+        }
+        Arrays.sort(heap);
+        int[] ids = new int[k];
+        for (int i = 0; i < k; i++) {
+            ids[i] = (int) heap[i];
+        }
+        return ids;
+    }
+
+    /** Max-heap: moves entry {@code i} up to its place. */
+    private static void siftUp(long[] heap, int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (heap[parent] >= heap[i]) {
+                return;
+            }
+            long t = heap[parent];
+            heap[parent] = heap[i];
+            heap[i] = t;
+            i = parent;
+        }
+    }
+
+    /** Max-heap of {@code size} entries: moves the root down to its place. */
+    private static void siftDown(long[] heap, int size) {
+        int i = 0;
+        while (true) {
+            int largest = i;
+            int left = 2 * i + 1;
+            int right = left + 1;
+            if (left < size && heap[left] > heap[largest]) {
+                largest = left;
+            }
+            if (right < size && heap[right] > heap[largest]) {
+                largest = right;
+            }
+            if (largest == i) {
+                return;
+            }
+            long t = heap[largest];
+            heap[largest] = heap[i];
+            heap[i] = t;
+            i = largest;
+        }
+    }
+
+    private static float checked(float[] logits, int i) {
+        if (Float.isNaN(logits[i])) {
+            throw new IllegalArgumentException("logit of token " + i + " is NaN");
+        }
+        return logits[i];
     }
 
     /** A key whose ascending order is descending logit, then ascending id. */
@@ -133,14 +284,7 @@ public final class Sampler {
         for (int i = 0; i < kept; i++) {
             keptTotal += weights[i];
         }
-        double u = random.nextDouble() * keptTotal;
-        for (int i = 0; i < kept; i++) {
-            u -= weights[i];
-            if (u < 0) {
-                return candidates[i];
-            }
-        }
-        return candidates[kept - 1]; // rounding left u at ~0
+        return drawFrom(candidates, weights, kept, keptTotal);
     }
 
     /** Number of best-first weights whose share of {@code total} first reaches {@code topP}. */

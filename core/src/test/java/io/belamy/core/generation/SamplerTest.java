@@ -2,6 +2,7 @@ package io.belamy.core.generation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Arrays;
 import java.util.HashSet;
@@ -64,6 +65,71 @@ class SamplerTest {
         }
         assertThat(nucleus).containsAll(drawn);
         assertThat(drawn.size()).isGreaterThan(1);
+    }
+
+    @Test
+    void theKBestAreTheFirstKOfTheFullOrderTiesIncluded() {
+        float[] logits = randomLogits(5, 2.0);
+        for (int i = 0; i < VOCAB; i += 9) {
+            logits[i] = 1.25f; // ties, broken towards the lower id
+        }
+        int[] full = Sampler.candidates(logits.clone(), 0);
+        assertThat(full).hasSize(VOCAB);
+        for (int k : new int[] {1, 2, 7, 50, VOCAB - 1, VOCAB}) {
+            assertThat(Sampler.candidates(logits.clone(), k))
+                    .as("k = %d", k)
+                    .containsExactly(Arrays.copyOf(full, k));
+        }
+    }
+
+    @Test
+    void withoutTopKOrTopPDrawsFollowTheSoftmax() {
+        float[] logits = {1f, 0f, 2f, -1f, 0.5f};
+        double[] probs = softmax(logits);
+        SamplingParams params = params(1.0f, 0, 1.0f);
+        int n = 40_000;
+        int[] counts = new int[logits.length];
+        Sampler sampler = new Sampler(params, 7, logits.length);
+        for (int i = 0; i < n; i++) {
+            counts[sampler.next(logits.clone())]++;
+        }
+        for (int t = 0; t < logits.length; t++) {
+            double sd = Math.sqrt(n * probs[t] * (1 - probs[t]));
+            assertThat((double) counts[t])
+                    .as("token %d", t)
+                    .isCloseTo(n * probs[t], within(5 * sd));
+        }
+        assertThatThrownBy(() -> new Sampler(params, 1, 3).next(new float[] {0f, Float.NaN, 1f}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("token 1 is NaN");
+    }
+
+    @Test
+    void topPAloneFollowsTheNucleusRenormalized() {
+        float[] logits = {1f, 3f, -1f, 2f, 0f}; // best first: 1, 3, 0, 4, 2
+        double[] probs = softmax(logits);
+        float p = 0.8f; // 1 and 3 hold 0.87 of it
+        SamplingParams params = params(1.0f, 0, p);
+        int n = 40_000;
+        int[] counts = new int[logits.length];
+        Sampler sampler = new Sampler(params, 11, logits.length);
+        for (int i = 0; i < n; i++) {
+            counts[sampler.next(logits.clone())]++;
+        }
+        double kept = probs[1] + probs[3];
+        assertThat(counts[0] + counts[2] + counts[4]).isZero();
+        double sd = Math.sqrt(n * (probs[1] / kept) * (probs[3] / kept));
+        assertThat((double) counts[1]).isCloseTo(n * probs[1] / kept, within(5 * sd));
+
+        // a flat distribution: the nucleus is half the vocabulary (ties: lower ids first), more
+        // than the first 64 candidates looked at
+        float[] flat = new float[1000];
+        Set<Integer> drawn = new HashSet<>();
+        Sampler half = new Sampler(params(1.0f, 0, 0.5f), 3, flat.length);
+        for (int i = 0; i < 5000; i++) {
+            drawn.add(half.next(flat.clone()));
+        }
+        assertThat(drawn).allMatch(id -> id < 500).anyMatch(id -> id >= 64);
     }
 
     @Test
