@@ -64,6 +64,13 @@ public final class TorchReference {
         GptConfig c = model.config();
         ObjectNode root = JSON.createObjectNode();
         root.put("threads", threads);
+        putModel(root, c);
+        root.set("training", JSON.valueToTree(training));
+        Files.writeString(dir.resolve("training.json"), JSON.writeValueAsString(root));
+    }
+
+    /** The model's shape, as gpt_reference.py builds the same GPT from it. */
+    private static void putModel(ObjectNode root, GptConfig c) {
         ObjectNode m = root.putObject("model");
         m.put("vocabSize", c.vocabSize());
         m.put("contextLength", c.contextLength());
@@ -72,8 +79,6 @@ public final class TorchReference {
         m.put("heads", c.heads());
         m.put("innerSize", c.innerSize());
         m.put("layerNormEpsilon", c.layerNormEpsilon());
-        root.set("training", JSON.valueToTree(training));
-        Files.writeString(dir.resolve("training.json"), JSON.writeValueAsString(root));
     }
 
     /**
@@ -108,14 +113,7 @@ public final class TorchReference {
         for (int id : prompt) {
             ids.add(id);
         }
-        ObjectNode m = root.putObject("model");
-        m.put("vocabSize", c.vocabSize());
-        m.put("contextLength", c.contextLength());
-        m.put("embeddingSize", c.embeddingSize());
-        m.put("layers", c.layers());
-        m.put("heads", c.heads());
-        m.put("innerSize", c.innerSize());
-        m.put("layerNormEpsilon", c.layerNormEpsilon());
+        putModel(root, c);
         Files.writeString(dir.resolve("decode.json"), JSON.writeValueAsString(root));
     }
 
