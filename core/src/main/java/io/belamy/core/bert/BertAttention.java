@@ -34,6 +34,7 @@ public final class BertAttention extends AbstractBlock {
     private final Linear value;
     private final Linear dense;
     private final LayerNorm norm;
+    private NDArray scale; // 1 / sqrt(C/H), made with the parameters
 
     BertAttention(BertConfig config, Supplier<Initializer> init) {
         int c = config.hiddenSize();
@@ -65,7 +66,7 @@ public final class BertAttention extends AbstractBlock {
         NDArray keysT = k.transpose(0, 1, 3, 2);
         NDArray scores = q.matMul(keysT);
         Handles.close(q, k, keysT);
-        scores.muli(Scalars.of(scores, 1f / (float) Math.sqrt(headSize)));
+        scores.muli(scale);
         if (mask != null) {
             scores.addi(mask);
         }
@@ -114,6 +115,7 @@ public final class BertAttention extends AbstractBlock {
         for (var child : getChildren().values()) {
             child.initialize(manager, dataType, inputShapes);
         }
+        scale = Scalars.constant(manager, dataType, 1f / (float) Math.sqrt(headSize));
     }
 
     @Override

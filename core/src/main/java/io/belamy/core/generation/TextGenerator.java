@@ -2,12 +2,12 @@ package io.belamy.core.generation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.belamy.core.gpt.Gpt;
 import io.belamy.core.gpt.GptModel;
 import io.belamy.core.gpt.KvCache;
+import io.belamy.core.nn.Slices;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -155,8 +155,9 @@ public final class TextGenerator {
             NDArray input = step.create(longs, new Shape(1, ids.length)); // (1, T)
             Gpt gpt = model.gpt();
             NDArray hidden = gpt.hidden(ps, input, cache, false); // (1, T, C)
-            NDArray last = hidden.get(new NDIndex(":, -1, :")); // (1, C)
-            return gpt.logits(ps, last, false).toFloatArray(); // (1, V)
+            long t = ids.length;
+            NDArray last = Slices.view(hidden, step, new long[] {0, t - 1}, new long[] {1, t});
+            return gpt.logits(ps, last, false).toFloatArray(); // (1, 1, V)
         }
     }
 

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.belamy.core.nn.Slices;
 
 /**
  * Keys and values of up to {@code slots} independent sequences, each with its own length: the cache
@@ -102,13 +103,16 @@ public final class BatchKvCache implements AutoCloseable {
         }
         int length = lengths[last];
         if (length > 0) {
-            NDIndex to = new NDIndex("{}, :, :{}", row, length);
-            NDIndex from = new NDIndex("{}, :, :{}", last, length);
+            long h = keys[0].getShape().get(1);
+            long[] to = {row, 0, 0}; // [row, :, :length] = [last, :, :length]
+            long[] toEnd = {row + 1, h, length};
+            long[] from = {last, 0, 0};
+            long[] fromEnd = {last + 1, h, length};
             for (int layer = 0; layer < keys.length; layer++) {
-                try (NDArray k = keys[layer].get(from);
-                        NDArray v = values[layer].get(from)) {
-                    keys[layer].set(to, k);
-                    values[layer].set(to, v);
+                try (NDArray k = Slices.view(keys[layer], manager, from, fromEnd);
+                        NDArray v = Slices.view(values[layer], manager, from, fromEnd)) {
+                    Slices.write(keys[layer], to, toEnd, k);
+                    Slices.write(values[layer], to, toEnd, v);
                 }
             }
         }
@@ -129,13 +133,18 @@ public final class BatchKvCache implements AutoCloseable {
             }
             checkRoom(row, t);
         }
+        long h = keys[0].getShape().get(1);
+        long[] fresh = {first, 0, 0}; // [first:first + k, :, :t]
+        long[] freshEnd = {first + k, h, t};
         return (layer, keysNew, valuesNew) -> {
-            NDIndex fresh = new NDIndex("{}:{}, :, :{}", first, first + k, t);
-            keys[layer].set(fresh, keysNew);
-            values[layer].set(fresh, valuesNew);
+            Slices.write(keys[layer], fresh, freshEnd, keysNew);
+            Slices.write(values[layer], fresh, freshEnd, valuesNew);
             // views of what was written, as the decode path returns (the caller closes its own)
             NDManager into = keysNew.getManager();
-            return new NDArray[] {keys[layer].get(into, fresh), values[layer].get(into, fresh)};
+            return new NDArray[] {
+                Slices.view(keys[layer], into, fresh, freshEnd),
+                Slices.view(values[layer], into, fresh, freshEnd)
+            };
         };
     }
 
@@ -157,8 +166,8 @@ public final class BatchKvCache implements AutoCloseable {
         }
         NDArray rowIndex = step.create(rowIds);
         NDArray positionIndex = step.create(positions);
-        int span = longest;
-        int n = rows;
+        long[] live = {0, 0, 0};
+        long[] liveEnd = {rows, keys[0].getShape().get(1), longest};
         return (layer, k, v) -> {
             // rows and positions are advanced indices around a slice: the target is (n, H, C/H)
             NDIndex fresh = new NDIndex("{}, :, {}", rowIndex, positionIndex);
@@ -167,9 +176,11 @@ public final class BatchKvCache implements AutoCloseable {
                 keys[layer].set(fresh, k1);
                 values[layer].set(fresh, v1);
             }
-            NDIndex live = new NDIndex(":{}, :, :{}", n, span);
-            NDManager into = k.getManager();
-            return new NDArray[] {keys[layer].get(into, live), values[layer].get(into, live)};
+            NDManager into = k.getManager(); // [:n, :, :span]
+            return new NDArray[] {
+                Slices.view(keys[layer], into, live, liveEnd),
+                Slices.view(values[layer], into, live, liveEnd)
+            };
         };
     }
 

@@ -30,6 +30,7 @@ public final class CausalSelfAttention extends AbstractBlock {
     private final float dropout;
     private final Conv1D cAttn;
     private final Conv1D cProj;
+    private NDArray scale; // 1 / sqrt(C/H), made with the parameters
 
     CausalSelfAttention(GptConfig config, Initializer weightInit, Initializer projInit) {
         int c = config.embeddingSize();
@@ -61,12 +62,15 @@ public final class CausalSelfAttention extends AbstractBlock {
         long c = shape.get(2);
 
         NDArray projected = cAttn.apply(ps, x, training); // (B, T, 3C)
-        NDList qkv = projected.split(3, 2); // 3 x (B, T, C) views
-        NDArray q = splitHeads(qkv.get(0), b, t); // (B, H, T, C/H)
-        NDArray k = splitHeads(qkv.get(1), b, t);
-        NDArray v = splitHeads(qkv.get(2), b, t);
-        Handles.close(projected);
-        qkv.close();
+        // Queries, keys and values are 3H consecutive heads: (B, T, 3C) -> (B, T, 3H, C/H)
+        // -> (B, 3H, T, C/H) -> 3 x (B, H, T, C/H), three views in three engine calls
+        NDArray grouped = projected.reshape(b, t, 3L * heads, headSize);
+        NDArray perHead = grouped.transpose(0, 2, 1, 3);
+        NDList qkv = perHead.split(3, 1);
+        Handles.close(projected, grouped, perHead);
+        NDArray q = qkv.get(0);
+        NDArray k = qkv.get(1);
+        NDArray v = qkv.get(2);
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v); // 2 x (B, H, S, C/H)
             Handles.close(k, v);
@@ -79,7 +83,7 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray product = q.matMul(keysT);
         Handles.close(q, k, keysT);
         // In place: the product is saved by no backward function (matmul saves its inputs).
-        NDArray scores = product.muli(Scalars.of(product, 1f / (float) Math.sqrt(headSize)));
+        NDArray scores = product.muli(scale);
         if (mask != null) {
             scores.addi(mask);
         }
@@ -98,13 +102,6 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray out = cProj.apply(ps, merged, training);
         Handles.close(merged);
         return out;
-    }
-
-    /** (B, T, C) -&gt; (B, H, T, C/H). */
-    private NDArray splitHeads(NDArray x, long b, long t) {
-        try (NDArray split = x.reshape(b, t, heads, headSize)) {
-            return split.transpose(0, 2, 1, 3);
-        }
     }
 
     /**
@@ -136,6 +133,7 @@ public final class CausalSelfAttention extends AbstractBlock {
     protected void initializeChildBlocks(
             ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
         cAttn.initialize(manager, dataType, inputShapes);
+        scale = Scalars.constant(manager, dataType, 1f / (float) Math.sqrt(headSize));
         cProj.initialize(manager, dataType, inputShapes);
     }
 

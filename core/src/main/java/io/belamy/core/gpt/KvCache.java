@@ -2,9 +2,9 @@ package io.belamy.core.gpt;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.belamy.core.nn.Slices;
 
 /**
  * Keys and values of the positions a model has already seen, for every layer, so each decode step
@@ -74,12 +74,18 @@ public final class KvCache implements AttentionCache, AutoCloseable {
             throw new IllegalStateException(
                     "KV cache full: " + length + " + " + t + " positions > capacity " + capacity);
         }
-        NDIndex fresh = new NDIndex(":, :, {}:{}", length, end);
-        keys[layer].set(fresh, k);
-        values[layer].set(fresh, v);
-        NDIndex all = new NDIndex(":, :, :{}", end);
+        long b = batch;
+        long h = k.getShape().get(1);
+        long[] fresh = {0, 0, length};
+        long[] freshEnd = {b, h, end};
+        Slices.write(keys[layer], fresh, freshEnd, k); // [:, :, length:end] = new positions
+        Slices.write(values[layer], fresh, freshEnd, v);
+        long[] all = {0, 0, 0};
         NDManager into = k.getManager();
-        return new NDArray[] {keys[layer].get(into, all), values[layer].get(into, all)};
+        return new NDArray[] { // [:, :, :end]
+            Slices.view(keys[layer], into, all, freshEnd),
+            Slices.view(values[layer], into, all, freshEnd)
+        };
     }
 
     /** Marks {@code t} more positions valid, after every layer has appended them. */

@@ -25,6 +25,7 @@ public final class Mlp extends AbstractBlock {
 
     private final Conv1D cFc;
     private final Conv1D cProj;
+    private Activations.GeluNew gelu; // its constants are made with the parameters
 
     Mlp(GptConfig config, Initializer weightInit, Initializer projInit) {
         this.cFc =
@@ -37,7 +38,7 @@ public final class Mlp extends AbstractBlock {
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         NDArray inner = cFc.apply(ps, x, training);
-        NDArray activated = Activations.geluNew(inner);
+        NDArray activated = gelu.apply(inner);
         Handles.close(inner);
         NDArray out = cProj.apply(ps, activated, training);
         Handles.close(activated);
@@ -54,6 +55,7 @@ public final class Mlp extends AbstractBlock {
     protected void initializeChildBlocks(
             NDManager manager, DataType dataType, Shape... inputShapes) {
         cFc.initialize(manager, dataType, inputShapes);
+        gelu = new Activations.GeluNew(manager, dataType);
         cProj.initialize(manager, dataType, inputShapes);
     }
 
