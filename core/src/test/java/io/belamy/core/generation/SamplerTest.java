@@ -133,6 +133,61 @@ class SamplerTest {
     }
 
     @Test
+    void theNucleusSelectedWithoutSortingIsTheBestFirstPrefix() {
+        SplittableRandom r = new SplittableRandom(17);
+        for (int vocab : new int[] {1, 5, 17, 200, 1000, 50_257}) {
+            for (double scale : new double[] {0, 0.5, 2, 8}) {
+                float[] logits = new float[vocab];
+                for (int i = 0; i < vocab; i++) {
+                    logits[i] = (float) (r.nextGaussian() * scale);
+                }
+                int[] order = Sampler.candidates(logits.clone(), 0); // best first, ties by id
+                double[] weights = new double[vocab];
+                double total = 0;
+                for (int i = 0; i < vocab; i++) {
+                    weights[i] = Math.exp(logits[i]);
+                    total += weights[i];
+                }
+                for (float p : new float[] {0.01f, 0.3f, 0.9f, 0.95f, 0.999f}) {
+                    Set<Integer> expected = new HashSet<>();
+                    double cumulative = 0;
+                    for (int id : order) {
+                        expected.add(id);
+                        cumulative += weights[id];
+                        if (cumulative >= p * total) {
+                            break;
+                        }
+                    }
+                    // keys ordered as the full order (rank in the high bits, the id in the low)
+                    long[] keys = new long[vocab];
+                    for (int rank = 0; rank < vocab; rank++) {
+                        keys[rank] = ((long) rank << 32) | order[rank];
+                    }
+                    for (int i = vocab - 1; i > 0; i--) { // shuffled
+                        int j = r.nextInt(i + 1);
+                        long t = keys[i];
+                        keys[i] = keys[j];
+                        keys[j] = t;
+                    }
+                    double[] keyWeights = new double[vocab];
+                    for (int i = 0; i < vocab; i++) {
+                        keyWeights[i] = weights[(int) keys[i]];
+                    }
+                    int kept = Sampler.selectNucleus(keys, keyWeights, p * total);
+                    Set<Integer> selected = new HashSet<>();
+                    for (int i = 0; i < kept; i++) {
+                        selected.add((int) keys[i]);
+                        assertThat(keyWeights[i]).isEqualTo(weights[(int) keys[i]]);
+                    }
+                    assertThat(selected)
+                            .as("vocabulary %d, scale %s, p %s", vocab, scale, p)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void greedyTakesTheLargestLogitAndTheLowerIdOnTies() {
         float[] logits = {0.5f, 3f, -1f, 3f, 2.9f};
         Sampler greedy = new Sampler(SamplingParams.greedy(1), 0, logits.length);
