@@ -133,12 +133,22 @@ final class BenchCommand implements Runnable {
                 description = "New tokens per request (default: ${DEFAULT-VALUE}).")
         int tokens = 32;
 
+        @Option(
+                names = "--warmup",
+                paramLabel = "SECONDS",
+                description =
+                        "Most time for unmeasured rounds at every level, which repeat until the"
+                                + " JIT compiles for under 5%% of a round (default:"
+                                + " ${DEFAULT-VALUE}).")
+        int warmupSeconds = 180;
+
         @Override
         public Integer call() throws Exception {
             java.nio.file.Path work = java.nio.file.Files.createTempDirectory("belamy-bench-");
             try {
                 PipelineBenchmark.run(
-                        new PipelineBenchmark.Options(model, concurrency, requests, tokens, work),
+                        new PipelineBenchmark.Options(
+                                model, concurrency, requests, tokens, warmupSeconds, work),
                         new PrintStream(System.out, true));
             } finally {
                 io.belamy.core.io.FileTrees.delete(work);

@@ -14,6 +14,8 @@ import io.belamy.generate.GenerateJob;
 import io.belamy.streaming.CommonKeys;
 import io.belamy.streaming.JobArgs;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +51,25 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class PipelineBenchmark {
 
-    record Options(Path model, List<Integer> concurrency, int requests, int tokens, Path work) {}
+    /**
+     * @param warmupSeconds most time for warm-up rounds (each level once, not reported), which
+     *     repeat until the JIT compiles for under 5% of a round: in one JVM with the broker and
+     *     Flink it compiles for about a minute, taking most of a core from everything else
+     */
+    record Options(
+            Path model,
+            List<Integer> concurrency,
+            int requests,
+            int tokens,
+            int warmupSeconds,
+            Path work) {
+        Options {
+            if (warmupSeconds < 0) {
+                throw new IllegalArgumentException(
+                        "warm-up seconds must not be negative: " + warmupSeconds);
+            }
+        }
+    }
 
     private static final String[] PROMPTS = {
         "It is a truth universally acknowledged",
@@ -68,11 +88,12 @@ final class PipelineBenchmark {
         out.printf(
                 Locale.ROOT,
                 "pipeline benchmark: model %s, %d requests of %d new tokens per level (sampled),"
-                        + " closed loop, after unmeasured warm-up rounds; job batch limit"
+                        + " closed loop, after unmeasured warm-up rounds for %d s; job batch limit"
                         + " %d; engine threads %s%n",
                 o.model(),
                 o.requests(),
                 o.tokens(),
+                o.warmupSeconds(),
                 batch,
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
         Files.createDirectories(o.work());
@@ -94,10 +115,36 @@ final class PipelineBenchmark {
                             Duration.ofMinutes(3));
             try (Client client = new Client(runtime)) {
                 // warm-up, not reported: on few cores the JIT competes with everything at first
-                for (int c : List.of(1, 4, batch)) {
-                    client.level(c, 32, o.tokens());
-                    engine(model, c, 32, o.tokens());
-                }
+                // rounds go on until the JIT compiles for under 5% of a round (a server that has
+                // run for a minute), or the time limit
+                CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+                long warmupStart = System.nanoTime();
+                long warmupEnd = warmupStart + o.warmupSeconds() * 1_000_000_000L;
+                int rounds = 0;
+                double jitShare;
+                do {
+                    long jitStart = jit.getTotalCompilationTime();
+                    long roundStart = System.nanoTime();
+                    for (int c : List.of(1, 4, batch)) {
+                        client.level(c, 32, o.tokens());
+                        engine(model, c, 32, o.tokens());
+                    }
+                    rounds++;
+                    jitShare =
+                            (jit.getTotalCompilationTime() - jitStart)
+                                    / ((System.nanoTime() - roundStart) / 1e6);
+                } while ((rounds < 3 || jitShare >= 0.05) && System.nanoTime() < warmupEnd);
+                long jitBefore = jit.getTotalCompilationTime();
+                long measuredStart = System.nanoTime();
+                out.printf(
+                        Locale.ROOT,
+                        "warm-up: %d rounds in %.0f s, JIT compilation %.1f s in all and %.0f%% of"
+                                + " the last round's time%s%n",
+                        rounds,
+                        (measuredStart - warmupStart) / 1e9,
+                        jitBefore / 1e3,
+                        100 * jitShare,
+                        jitShare >= 0.05 ? " (time limit reached: not yet steady)" : "");
                 out.printf(
                         Locale.ROOT,
                         "%-11s %-9s %10s %10s %12s %12s %12s %12s %10s%n",
@@ -133,6 +180,11 @@ final class PipelineBenchmark {
                             p.ttft50() - m.ttft50(),
                             p.ttft99() - m.ttft99());
                 }
+                out.printf(
+                        Locale.ROOT,
+                        "JIT compilation while measuring: %.1f s in %.1f s%n",
+                        (jit.getTotalCompilationTime() - jitBefore) / 1e3,
+                        (System.nanoTime() - measuredStart) / 1e9);
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);
             }

@@ -168,9 +168,9 @@ public final class BatchKvCache implements AutoCloseable {
         NDArray positionIndex = step.create(positions);
         long[] live = {0, 0, 0};
         long[] liveEnd = {rows, keys[0].getShape().get(1), longest};
+        // rows and positions are advanced indices around a slice: the target is (n, H, C/H)
+        NDIndex fresh = new NDIndex("{}, :, {}", rowIndex, positionIndex);
         return (layer, k, v) -> {
-            // rows and positions are advanced indices around a slice: the target is (n, H, C/H)
-            NDIndex fresh = new NDIndex("{}, :, {}", rowIndex, positionIndex);
             try (NDArray k1 = k.squeeze(2);
                     NDArray v1 = v.squeeze(2)) {
                 keys[layer].set(fresh, k1);
