@@ -83,7 +83,7 @@ public final class TorchReference {
 
     /**
      * Writes {@code model.safetensors} and {@code decode.json} (model shape, prompt, tokens per
-     * generation, timed repeats, threads) into {@code dir}, for {@code decode}.
+     * generation, threads, batch) into {@code dir}, for {@code decode-paired}.
      */
     public static void prepareDecode(
             Path dir, GptModel model, int[] prompt, int newTokens, int repeats, int threads)
@@ -120,25 +120,13 @@ public final class TorchReference {
     /**
      * Runs the reference script.
      *
-     * @param command {@code train}, {@code bench} or {@code decode}
+     * @param command {@code train} or {@code bench}
      * @return its JSON output
      * @throws IOException when python3 or torch is missing, or the script fails
      */
     public static JsonNode run(String command, Path dir, Duration timeout)
             throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            throw new IOException(
-                    PYTHON
-                            + " not found: install Debian's python3-torch (apt-get install python3-torch libopenblas0-openmp)");
-        }
-        Path script = dir.resolve("gpt_reference.py");
-        try (InputStream in = TorchReference.class.getResourceAsStream("gpt_reference.py")) {
-            Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        Process p =
-                new ProcessBuilder(PYTHON, script.toString(), command, dir.toString())
-                        .redirectError(dir.resolve("reference.err").toFile())
-                        .start();
+        Process p = start(command, dir);
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             p.destroyForcibly();
@@ -152,5 +140,88 @@ public final class TorchReference {
                             + Files.readString(dir.resolve("reference.err")));
         }
         return JSON.readTree(new String(out, StandardCharsets.UTF_8));
+    }
+
+    private static Process start(String command, Path dir) throws IOException {
+        if (!Files.isExecutable(Path.of(PYTHON))) {
+            throw new IOException(
+                    PYTHON
+                            + " not found: install Debian's python3-torch (apt-get install"
+                            + " python3-torch libopenblas0-openmp)");
+        }
+        Path script = dir.resolve("gpt_reference.py");
+        try (InputStream in = TorchReference.class.getResourceAsStream("gpt_reference.py")) {
+            Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new ProcessBuilder(PYTHON, script.toString(), command, dir.toString())
+                .redirectError(dir.resolve("reference.err").toFile())
+                .start();
+    }
+
+    /**
+     * The reference script kept running for requests one at a time ({@code decode-paired}), so that
+     * a benchmark can alternate single generations of both sides: a burst of load from elsewhere on
+     * the machine then falls on both.
+     */
+    public static final class Session implements AutoCloseable {
+        private final Process process;
+        private final Path dir;
+        private final java.io.BufferedReader out;
+        private final java.io.Writer in;
+        private final JsonNode first;
+
+        /** Starts {@code command} in {@code dir} and reads its first line (after its warm-up). */
+        public Session(String command, Path dir) throws IOException {
+            this.dir = dir;
+            this.process = start(command, dir);
+            this.out =
+                    new java.io.BufferedReader(
+                            new java.io.InputStreamReader(
+                                    process.getInputStream(), StandardCharsets.UTF_8));
+            this.in =
+                    new java.io.OutputStreamWriter(
+                            process.getOutputStream(), StandardCharsets.UTF_8);
+            this.first = readLine();
+        }
+
+        /** The first line the script printed. */
+        public JsonNode first() {
+            return first;
+        }
+
+        /** Sends one request line and returns the answer. */
+        public JsonNode request(String line) throws IOException {
+            in.write(line + "\n");
+            in.flush();
+            return readLine();
+        }
+
+        private JsonNode readLine() throws IOException {
+            String line = out.readLine();
+            if (line == null) {
+                throw new IOException(
+                        "PyTorch reference ended early: "
+                                + Files.readString(dir.resolve("reference.err")));
+            }
+            return JSON.readTree(line);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                in.write("quit\n");
+                in.close();
+            } catch (IOException e) {
+                // already gone
+            }
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -11,10 +11,13 @@ Usage:
                                 {"losses": [...], "gradNorms": [...]} on stdout
   gpt_reference.py bench DIR    time training steps; print JSON {"stepSeconds": [...]} (see
                                 belamy's training benchmark)
-  gpt_reference.py decode DIR   read DIR/model.safetensors and DIR/decode.json; generate greedily
+  gpt_reference.py decode-paired DIR
+                                read DIR/model.safetensors and DIR/decode.json; generate greedily
                                 with a KV cache (eager PyTorch, as Hugging Face's past_key_values:
-                                keys and values concatenated per step); print JSON
-                                {"seconds": [...], "tokens": [...]}
+                                keys and values concatenated per step): after a warm-up, print
+                                {"tokens": [...]}, then time one generation per "go" line on stdin
+                                (the caller alternates with its own), answering {"seconds": s};
+                                ends at "quit" or end of input
 
 Needs only Debian's python3-torch (no transformers, no safetensors package).
 """
@@ -204,7 +207,7 @@ def step(model, optimizer, t, i, inputs, targets):
     return loss.item(), norm.item()
 
 
-def decode(directory):
+def decode_paired(directory):
     with open(f"{directory}/decode.json") as f:
         cfg = json.load(f)
     torch.set_num_threads(cfg.get("threads", 1))
@@ -215,19 +218,20 @@ def decode(directory):
     model.eval()
     batch = cfg.get("batch", 1)
     tokens = generate_greedy(model, cfg["prompt"], cfg["newTokens"], batch)  # warm-up
-    seconds = []
-    for _ in range(cfg["repeats"]):
+    print(json.dumps({"tokens": tokens, "torch": torch.__version__,
+                      "threads": torch.get_num_threads()}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "go":
+            break
         start = time.perf_counter()
         generate_greedy(model, cfg["prompt"], cfg["newTokens"], batch)
-        seconds.append(time.perf_counter() - start)
-    print(json.dumps({"seconds": seconds, "tokens": tokens, "torch": torch.__version__,
-                      "threads": torch.get_num_threads()}))
+        print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
 
 
 def main():
     command, directory = sys.argv[1], sys.argv[2]
-    if command == "decode":
-        decode(directory)
+    if command == "decode-paired":
+        decode_paired(directory)
         return
     cfg, model, optimizer, batches = build(directory)
     torch.set_num_threads(cfg.get("threads", 1))
