@@ -200,9 +200,10 @@ final class BenchCommand implements Runnable {
                 names = "--warmup",
                 paramLabel = "SECONDS",
                 description =
-                        "belamy generates this long before timing, so the JIT has compiled the"
-                                + " decode path (default: ${DEFAULT-VALUE}).")
-        int warmupSeconds = 10;
+                        "Most time belamy generates before timing, which goes on until the JIT"
+                                + " compiles for under 5%% of the time (default:"
+                                + " ${DEFAULT-VALUE}).")
+        int warmupSeconds = 120;
 
         @Override
         public Integer call() throws Exception {

@@ -1,6 +1,7 @@
 package io.belamy.app;
 
 import io.belamy.app.runtime.EmbeddedRuntime;
+import io.belamy.bench.JitWarmup;
 import io.belamy.core.generation.BatchGenerator;
 import io.belamy.core.generation.Generation;
 import io.belamy.core.generation.SamplingParams;
@@ -14,8 +15,6 @@ import io.belamy.generate.GenerateJob;
 import io.belamy.streaming.CommonKeys;
 import io.belamy.streaming.JobArgs;
 import java.io.PrintStream;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +52,7 @@ final class PipelineBenchmark {
 
     /**
      * @param warmupSeconds most time for warm-up rounds (each level once, not reported), which
-     *     repeat until the JIT compiles for under 5% of a round: in one JVM with the broker and
+     *     repeat until the JIT has settled (see {@link JitWarmup}): in one JVM with the broker and
      *     Flink it compiles for about a minute, taking most of a core from everything else
      */
     record Options(
@@ -88,7 +87,7 @@ final class PipelineBenchmark {
         out.printf(
                 Locale.ROOT,
                 "pipeline benchmark: model %s, %d requests of %d new tokens per level (sampled),"
-                        + " closed loop, after unmeasured warm-up rounds for %d s; job batch limit"
+                        + " closed loop, after unmeasured warm-up rounds (until the JIT settles, at most %d s); job batch limit"
                         + " %d; engine threads %s%n",
                 o.model(),
                 o.requests(),
@@ -115,36 +114,19 @@ final class PipelineBenchmark {
                             Duration.ofMinutes(3));
             try (Client client = new Client(runtime)) {
                 // warm-up, not reported: on few cores the JIT competes with everything at first
-                // rounds go on until the JIT compiles for under 5% of a round (a server that has
-                // run for a minute), or the time limit
-                CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-                long warmupStart = System.nanoTime();
-                long warmupEnd = warmupStart + o.warmupSeconds() * 1_000_000_000L;
-                int rounds = 0;
-                double jitShare;
-                do {
-                    long jitStart = jit.getTotalCompilationTime();
-                    long roundStart = System.nanoTime();
-                    for (int c : List.of(1, 4, batch)) {
-                        client.level(c, 32, o.tokens());
-                        engine(model, c, 32, o.tokens());
-                    }
-                    rounds++;
-                    jitShare =
-                            (jit.getTotalCompilationTime() - jitStart)
-                                    / ((System.nanoTime() - roundStart) / 1e6);
-                } while ((rounds < 3 || jitShare >= 0.05) && System.nanoTime() < warmupEnd);
-                long jitBefore = jit.getTotalCompilationTime();
+                JitWarmup.Result warmup =
+                        JitWarmup.run(
+                                () -> {
+                                    for (int c : List.of(1, 4, batch)) {
+                                        client.level(c, 32, o.tokens());
+                                        engine(model, c, 32, o.tokens());
+                                    }
+                                },
+                                0,
+                                o.warmupSeconds());
+                double jitBefore = JitWarmup.jitSeconds();
                 long measuredStart = System.nanoTime();
-                out.printf(
-                        Locale.ROOT,
-                        "warm-up: %d rounds in %.0f s, JIT compilation %.1f s in all and %.0f%% of"
-                                + " the last round's time%s%n",
-                        rounds,
-                        (measuredStart - warmupStart) / 1e9,
-                        jitBefore / 1e3,
-                        100 * jitShare,
-                        jitShare >= 0.05 ? " (time limit reached: not yet steady)" : "");
+                out.printf(Locale.ROOT, "warm-up: %s%n", warmup.describe());
                 out.printf(
                         Locale.ROOT,
                         "%-11s %-9s %10s %10s %12s %12s %12s %12s %10s%n",
@@ -183,7 +165,7 @@ final class PipelineBenchmark {
                 out.printf(
                         Locale.ROOT,
                         "JIT compilation while measuring: %.1f s in %.1f s%n",
-                        (jit.getTotalCompilationTime() - jitBefore) / 1e3,
+                        JitWarmup.jitSeconds() - jitBefore,
                         (System.nanoTime() - measuredStart) / 1e9);
             } finally {
                 job.cancel().get(60, TimeUnit.SECONDS);

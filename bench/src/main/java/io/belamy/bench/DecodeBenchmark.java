@@ -29,8 +29,8 @@ public final class DecodeBenchmark {
      * @param rounds rounds per side
      * @param threads intra-op threads of both engines
      * @param batch copies of the prompt decoded together (belamy: {@link BatchGenerator})
-     * @param warmupSeconds belamy generates for this long before timing: the JIT compiles the
-     *     decode path in the background, and until then a round measures the interpreter
+     * @param warmupSeconds most time belamy generates before timing, until the JIT has settled (see
+     *     {@link JitWarmup}): until then a round measures the interpreter
      */
     public record Options(
             String preset,
@@ -88,31 +88,30 @@ public final class DecodeBenchmark {
             if (o.batch() > 1) {
                 first = batched(model, prompt, greedy, o.batch()); // warm-up too
             }
-            long warmupEnd = System.nanoTime() + o.warmupSeconds() * 1_000_000_000L;
-            int warmups = 1;
-            while (System.nanoTime() < warmupEnd) {
-                if (o.batch() > 1) {
-                    batched(model, prompt, greedy, o.batch());
-                } else {
-                    generator.generate(prompt, greedy, t -> {}, System.nanoTime());
-                }
-                warmups++;
-            }
+            JitWarmup.Result warmup =
+                    JitWarmup.run(
+                            () -> {
+                                if (o.batch() > 1) {
+                                    batched(model, prompt, greedy, o.batch());
+                                } else {
+                                    generator.generate(prompt, greedy, t -> {}, System.nanoTime());
+                                }
+                            },
+                            2,
+                            o.warmupSeconds());
             out.printf(
                     Locale.ROOT,
                     "decode benchmark: preset %s (%.1fM parameters), batch %d, KV cache, greedy,"
                             + " prompt %d tokens, %d new tokens, %d timed generations per round"
-                            + " after a warm-up (belamy: %d generations in %d s), %d rounds per"
-                            + " side, %d threads each (belamy: DJL engine threads %s; PyTorch:"
-                            + " %s)%n",
+                            + " after a warm-up (belamy: %s), %d rounds per side, %d threads each"
+                            + " (belamy: DJL engine threads %s; PyTorch: %s)%n",
                     o.preset(),
                     config.parameterCount() / 1e6,
                     o.batch(),
                     prompt.length,
                     o.newTokens(),
                     o.repeats(),
-                    warmups,
-                    o.warmupSeconds(),
+                    warmup.describe(),
                     o.rounds(),
                     o.threads(),
                     System.getProperty("ai.djl.pytorch.num_threads", "default"),
