@@ -80,8 +80,7 @@ public final class DecodeBenchmark {
         }
         Path dir = Files.createTempDirectory("belamy-decode-");
         try (GptModel model = GptModel.create(config, Tokenizers.bytes(), 1)) {
-            TorchReference.prepareDecode(
-                    dir, model, prompt, o.newTokens(), o.repeats(), o.threads(), o.batch());
+            TorchReference.prepareDecode(dir, model, prompt, o.newTokens(), o.threads(), o.batch());
             SamplingParams greedy = SamplingParams.greedy(o.newTokens());
             TextGenerator generator = new TextGenerator(model);
             Generation first = generator.generate(prompt, greedy, t -> {}, System.nanoTime());

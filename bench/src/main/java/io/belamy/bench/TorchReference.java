@@ -83,23 +83,11 @@ public final class TorchReference {
 
     /**
      * Writes {@code model.safetensors} and {@code decode.json} (model shape, prompt, tokens per
-     * generation, threads, batch) into {@code dir}, for {@code decode-paired}.
+     * generation, threads, copies of the prompt decoded together) into {@code dir}, for {@code
+     * decode-paired}.
      */
     public static void prepareDecode(
-            Path dir, GptModel model, int[] prompt, int newTokens, int repeats, int threads)
-            throws IOException {
-        prepareDecode(dir, model, prompt, newTokens, repeats, threads, 1);
-    }
-
-    /** As above, decoding {@code batch} copies of the prompt together. */
-    public static void prepareDecode(
-            Path dir,
-            GptModel model,
-            int[] prompt,
-            int newTokens,
-            int repeats,
-            int threads,
-            int batch)
+            Path dir, GptModel model, int[] prompt, int newTokens, int threads, int batch)
             throws IOException {
         Files.createDirectories(dir);
         Safetensors.write(dir.resolve("model.safetensors"), GptCheckpoint.toTensors(model.gpt()));
@@ -107,7 +95,6 @@ public final class TorchReference {
         ObjectNode root = JSON.createObjectNode();
         root.put("threads", threads);
         root.put("newTokens", newTokens);
-        root.put("repeats", repeats);
         root.put("batch", batch);
         var ids = root.putArray("prompt");
         for (int id : prompt) {

@@ -106,18 +106,13 @@ public final class Sampler {
             keys[i] = orderKey(logits[i], i);
         }
         int kept = selectNucleus(keys, weights, target);
+        int[] nucleus = new int[kept];
         double keptTotal = 0;
         for (int i = 0; i < kept; i++) {
+            nucleus[i] = (int) keys[i];
             keptTotal += weights[i];
         }
-        double u = random.nextDouble() * keptTotal;
-        for (int i = 0; i < kept; i++) {
-            u -= weights[i];
-            if (u < 0) {
-                return (int) keys[i];
-            }
-        }
-        return (int) keys[kept - 1]; // rounding left u at ~0
+        return drawFrom(nucleus, weights, kept, keptTotal);
     }
 
     /**
