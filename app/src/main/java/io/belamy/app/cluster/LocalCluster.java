@@ -116,10 +116,11 @@ public final class LocalCluster {
         }
         Files.createDirectories(dir.resolve("conf"));
         Files.createDirectories(dir.resolve("log"));
-        int kafkaPort = Ports.free();
-        int rpcPort = Ports.free();
-        int restPort = Ports.free();
-        int blobPort = Ports.free();
+        int[] ports = Ports.free(4);
+        int kafkaPort = ports[0];
+        int rpcPort = ports[1];
+        int restPort = ports[2];
+        int blobPort = ports[3];
         writeConfig(rpcPort, restPort, blobPort, slots);
         writeLog4j();
 

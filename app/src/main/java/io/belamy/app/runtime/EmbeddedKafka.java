@@ -41,8 +41,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static EmbeddedKafka start(Path dir, int port) throws IOException {
         Path logDir = dir.resolve("log");
         Files.createDirectories(logDir);
-        int clientPort = port == 0 ? Ports.free() : port;
-        int controllerPort = Ports.free();
+        int[] free = Ports.free(2);
+        int clientPort = port == 0 ? free[0] : port;
+        int controllerPort = free[1] != clientPort ? free[1] : free[0];
         Properties props = properties(logDir, clientPort, controllerPort);
         Path config = dir.resolve("server.properties");
         try (Writer w = Files.newBufferedWriter(config)) {
